@@ -1,0 +1,3 @@
+//! The page frame: header, backend status.
+
+pub mod health_badge;
