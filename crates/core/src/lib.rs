@@ -11,13 +11,70 @@
 //! This crate builds for `wasm32-unknown-unknown` (the web app plans in the browser) and
 //! natively (the server re-checks every submission with the same code).
 
+pub mod cron;
 mod diag;
-#[allow(dead_code)] // The formatting helpers are used by the expansion, landing next.
+mod engine;
+mod plan;
+mod series;
+mod spec;
 mod time;
+mod yaml;
 
 pub use diag::{did_you_mean, has_errors, Diagnostic, Severity, Span};
+pub use plan::{
+    Batch, Estimate, Plan, PlanOptions, Planned, RecommendedBatch, Run, RunRange, Source,
+    DEFAULT_LIMIT, PLAN_VERSION,
+};
+pub use spec::{Engine, FailurePolicy, Order, StrategyKind};
 pub use time::civil::Civil;
 pub use time::{parse_duration, parse_moment, Moment, Zone};
+
+/// Plan a planner spec: parse `text`, validate it against its engine, expand it.
+///
+/// Every problem found is in [`Planned::diagnostics`]; the plan is there when none of
+/// them is an error.
+///
+/// ```
+/// use backfill_core::{plan, PlanOptions};
+/// let text = "engine: flyte\nschedule: {cron: \"0 0 * * *\"}\nwindow: {start: 2023-01-01, end: 2023-01-11}\n";
+/// let planned = plan(text, &PlanOptions::default());
+/// let p = planned.plan.unwrap();
+/// assert_eq!(p.run_count(), 9); // flyte excludes both ends
+/// assert_eq!(p.run(0).unwrap().vars["node_name"], "b-2023-01-02 00:00:00");
+/// ```
+#[must_use]
+pub fn plan(text: &str, options: &PlanOptions) -> Planned {
+    let docs = match yaml::parse_documents(text) {
+        Ok(docs) => docs,
+        Err(d) => {
+            return Planned {
+                plan: None,
+                diagnostics: vec![d],
+            }
+        }
+    };
+    let Some(doc) = docs.first() else {
+        let d = Diagnostic::error("E0003", "the input is empty").help(
+            "paste a planner spec, e.g. `engine: kestra`, `schedule: {cron: \"0 * * * *\"}`, `window: {start: ..., end: ...}`",
+        );
+        return Planned {
+            plan: None,
+            diagnostics: vec![d],
+        };
+    };
+    let mut reader = spec::Reader::new(text);
+    if docs.len() > 1 {
+        reader.diags.push(
+            Diagnostic::error(
+                "E0004",
+                "a planner spec is one YAML document; this text has several",
+            )
+            .at(docs[1].root.span),
+        );
+    }
+    let spec = spec::parse_spec(&doc.root, &mut reader);
+    plan::plan_spec(text, &spec, "spec", options, reader.diags)
+}
 
 /// The version of this crate, shown by the server's health endpoint and the CLI.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

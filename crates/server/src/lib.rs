@@ -3,6 +3,7 @@
 //! [`app`] builds the router from an [`AppState`]; `main` only reads the configuration,
 //! opens the database and serves. Tests drive [`app`] with requests, no socket needed.
 
+pub mod cli;
 pub mod db;
 mod error;
 mod http;

@@ -1,7 +1,9 @@
 //! `backfill`: serve the web app and its API, or plan and validate on the command line.
 
+use backfill_server::cli::{self, Format};
 use backfill_server::{app, AppState, Config, Db};
 use clap::{Parser, Subcommand};
+use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +23,87 @@ struct Cli {
 enum Command {
     /// Serve the web app (from `dist/`) and the JSON API over SQLite.
     Serve(ServeArgs),
+    /// Expand a spec into its plan: every run, batch and surprise.
+    Plan {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Check a spec: print its diagnostics, exit 1 on any error.
+    Validate {
+        #[command(flatten)]
+        input: InputArgs,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct InputArgs {
+    /// The file to read, or `-` for standard input.
+    file: String,
+    /// Plan for this engine whatever the input says.
+    #[arg(long, value_parser = parse_engine)]
+    engine: Option<backfill_core::Engine>,
+    /// What "now" means for windows with no end (RFC 3339; default: the clock).
+    #[arg(long)]
+    now: Option<String>,
+    /// The most runs a plan may have.
+    #[arg(long, default_value_t = backfill_core::DEFAULT_LIMIT)]
+    limit: u64,
+}
+
+fn parse_engine(s: &str) -> Result<backfill_core::Engine, String> {
+    backfill_core::Engine::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = backfill_core::Engine::ALL
+            .iter()
+            .map(|e| e.name())
+            .collect();
+        format!("unknown engine `{s}`; expected one of {}", names.join(", "))
+    })
+}
+
+fn read_input(input: &InputArgs) -> Result<(String, cli::Options), String> {
+    let text = if input.file == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("reading standard input: {e}"))?;
+        s
+    } else {
+        std::fs::read_to_string(&input.file).map_err(|e| format!("reading {}: {e}", input.file))?
+    };
+    let now = input.now.clone().or_else(|| Some(clock_now()));
+    Ok((
+        text,
+        cli::Options {
+            engine: input.engine,
+            now,
+            limit: input.limit,
+        },
+    ))
+}
+
+/// The clock, as RFC 3339 UTC: the core never reads it, the command line does.
+fn clock_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    format!("{}Z", backfill_core::Civil::from_secs(secs))
+}
+
+fn emit(out: &cli::Output) -> ExitCode {
+    let _ = std::io::stdout().write_all(out.stdout.as_bytes());
+    let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+    ExitCode::from(out.code)
+}
+
+fn file_label(input: &InputArgs) -> &str {
+    if input.file == "-" {
+        "<stdin>"
+    } else {
+        &input.file
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -43,6 +126,22 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Plan { input, format } => match read_input(&input) {
+            Ok((text, options)) => {
+                emit(&cli::run_plan(file_label(&input), &text, &options, format))
+            }
+            Err(e) => {
+                eprintln!("backfill: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Validate { input } => match read_input(&input) {
+            Ok((text, options)) => emit(&cli::run_validate(file_label(&input), &text, &options)),
+            Err(e) => {
+                eprintln!("backfill: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 

@@ -1,0 +1,2086 @@
+//! The plan: validate a spec against its engine's profile, expand it into runs, group
+//! the runs into batches and waves, and estimate the backfill.
+//!
+//! A [`Plan`] never holds its runs: it holds the [`Series`] of fire times, which ones
+//! are kept (after `select`/`exclude`), and the grid. [`Plan::run`] builds any run from
+//! its index, [`Plan::runs`] iterates a page, and the counts are arithmetic, so a plan
+//! of a billion runs is counted (and refused) in milliseconds.
+
+use crate::cron::Cron;
+use crate::diag::{has_errors, Diagnostic, Span};
+use crate::engine::{recommended_batch, EndRule, Profile, StartRule};
+use crate::series::{CronSeries, Series, Tick};
+use crate::spec::{
+    Engine, FailurePolicy, FoldRule, GapRule, Order, PartitionKind, Schedule, Sp, Spec,
+    StrategyKind, Unit,
+};
+use crate::time::{
+    civil::add_months_clamped, format_date, format_python_iso, format_python_str, format_rfc3339,
+    parse_moment, strftime, Civil, Moment, Zone,
+};
+use serde_json::{json, Map, Value as Json};
+use sha2::{Digest, Sha256};
+
+/// The default most runs a plan may have.
+pub const DEFAULT_LIMIT: u64 = 1_000_000;
+
+/// The plan JSON's format version.
+pub const PLAN_VERSION: u32 = 1;
+
+/// What the caller decides: the engine (overriding the spec's), "now", the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Plan for this engine whatever the spec says.
+    pub engine: Option<Engine>,
+    /// "Now" for open windows (RFC 3339), unless the spec sets `now`.
+    pub now: Option<String>,
+    /// The most runs a plan may have.
+    pub limit: u64,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            engine: None,
+            now: None,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+}
+
+/// Where a plan came from: enough to re-expand it anywhere.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Source {
+    /// The text as pasted.
+    pub text: String,
+    /// Which input dialect it was read as.
+    pub dialect: String,
+    /// The engine planned for.
+    pub engine: Engine,
+    /// "Now", if the plan depended on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
+}
+
+/// How the values of an engine are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// Naive: no offset (Polyaxon always; Mage and Flyte when nothing named a zone).
+    Naive,
+    /// With the offset.
+    Aware,
+}
+
+/// Per-engine details the runs' variables need.
+#[derive(Debug, Clone)]
+enum Flavor {
+    Polyaxon { date_only: bool },
+    Mage { step_secs: Option<i64> },
+    Kestra,
+    Flyte,
+    Dagster { fmt: String },
+    Generic,
+}
+
+/// A group of runs that batches are cut from: `runs` runs from `first`, `size` per batch.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    first: u64,
+    runs: u64,
+    size: u64,
+}
+
+/// One run of a plan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Run {
+    /// Position in launch order, from 0.
+    pub index: u64,
+    /// The logical date: RFC 3339 with offset, or the naive value a naive engine stores.
+    pub logical_date: String,
+    /// The wall-clock time in the schedule's zone.
+    pub local_time: String,
+    /// The partition key (Dagster).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
+    /// The start of the interval the run covers.
+    pub interval_start: String,
+    /// The end of the interval (the next fire time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_end: Option<String>,
+    /// Static params, grid values and engine params.
+    pub params: Map<String, Json>,
+    /// The engine's own variables, by their own names.
+    pub vars: Map<String, Json>,
+    /// The batch the run belongs to.
+    pub batch: u64,
+    /// The wave of that batch.
+    pub wave: u64,
+    /// A DST surprise on this run: `shifted` (out of a gap) or `repeated` (second pass of a fold).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst: Option<&'static str>,
+}
+
+/// A batch: consecutive runs launched as one orchestrator run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Batch {
+    /// Position, from 0.
+    pub index: u64,
+    /// Logical date of its first run.
+    pub first: String,
+    /// Logical date of its last run.
+    pub last: String,
+    /// Run indices `start..end`.
+    pub run_indices: RunRange,
+    /// Number of runs.
+    pub size: u64,
+    /// The wave it is launched in.
+    pub wave: u64,
+    /// Tags the engine puts on it (Dagster's partition range tags).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub tags: Map<String, Json>,
+}
+
+/// A half-open range of run indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct RunRange {
+    /// First index.
+    pub start: u64,
+    /// One past the last index.
+    pub end: u64,
+}
+
+/// The estimate of a plan's duration.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    /// Seconds per run (partition), as given.
+    pub run_secs: i64,
+    /// Seconds of overhead per launched run, as given.
+    pub overhead_secs: i64,
+    /// Orchestrator runs launched (= batches).
+    pub runs_launched: u64,
+    /// Wall-clock seconds from first launch to last finish.
+    pub makespan_secs: i64,
+    /// Overhead saved against one run per partition.
+    pub overhead_saved_secs: i64,
+    /// Partitions one failure re-runs (the largest batch).
+    pub blast_radius: u64,
+    /// The Dagster seed's recommended batch size for this run time.
+    pub recommended_batch: RecommendedBatch,
+}
+
+/// A recommended batch size range.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecommendedBatch {
+    /// The row of the table it comes from.
+    pub for_run_time: &'static str,
+    /// Smallest suggested size.
+    pub min: u64,
+    /// Largest suggested size.
+    pub max: u64,
+}
+
+/// A validated, expanded plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    source: Source,
+    profile: Profile,
+    zone: Zone,
+    style: Style,
+    flavor: Flavor,
+    series: Series,
+    /// Ticks of the series in use (`series.len()` may hold more).
+    count: u64,
+    /// The tick after the last one in use, for interval ends.
+    after_last: Option<Tick>,
+    /// Kept series index ranges `[a, b)` after select/exclude, ascending.
+    kept: Vec<(u64, u64)>,
+    kept_starts: Vec<u64>,
+    time_count: u64,
+    grid: Vec<(String, Vec<Json>)>,
+    combos: u64,
+    params: Map<String, Json>,
+    order: Order,
+    /// Launch position → kept position, when the engine reorders (Dagster key sort).
+    permutation: Option<Vec<u64>>,
+    groups: Vec<Group>,
+    group_batch_starts: Vec<u64>,
+    strategy: StrategyKind,
+    max_per_run: Option<u64>,
+    concurrency: u64,
+    retries: u32,
+    timeout_secs: Option<i64>,
+    failure_policy: FailurePolicy,
+    estimate_run: i64,
+    estimate_overhead: i64,
+    labels: Vec<(String, String)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The outcome of planning: the plan when there is no error, and every diagnostic.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The plan, unless an error stopped it.
+    pub plan: Option<Plan>,
+    /// Every error, warning and note, in text order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What the validation of a spec produced before expansion.
+struct Input<'s> {
+    spec: &'s Spec,
+    profile: Profile,
+    zone: Zone,
+    style: Style,
+    now: Option<Moment>,
+    now_text: Option<String>,
+}
+
+/// Plan a planner spec already parsed from `text`.
+pub(crate) fn plan_spec(
+    text: &str,
+    spec: &Spec,
+    dialect: &str,
+    options: &PlanOptions,
+    mut diags: Vec<Diagnostic>,
+) -> Planned {
+    let engine = options
+        .engine
+        .or(spec.engine.as_ref().map(|e| e.value))
+        .unwrap_or(Engine::Generic);
+    let profile = Profile::of(engine);
+    let zone = match &spec.timezone {
+        Some(tz) => match Zone::parse(&tz.value) {
+            Some(z) => z,
+            None => {
+                let mut d = Diagnostic::error("E0202", format!("unknown time zone `{}`", tz.value))
+                    .at(tz.span);
+                d = match Zone::suggest(&tz.value) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => {
+                        d.help("use an IANA name such as `Europe/Berlin` or `America/New_York`")
+                    }
+                };
+                diags.push(d);
+                Zone::UTC
+            }
+        },
+        None => Zone::UTC,
+    };
+    let now_sp = spec.now.clone();
+    let now_text = now_sp
+        .as_ref()
+        .map(|n| n.value.clone())
+        .or_else(|| options.now.clone());
+    let now = match (&now_sp, &options.now) {
+        (Some(n), _) => moment(&mut diags, n, "now"),
+        (None, Some(n)) => match parse_moment(n) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "E0201",
+                    format!("`now` is not a date-time: `{n}`: {}", e.message),
+                ));
+                None
+            }
+        },
+        (None, None) => None,
+    };
+    let naive_inputs = [&spec.start, &spec.end]
+        .iter()
+        .filter_map(|v| v.as_ref())
+        .all(|v| {
+            parse_moment(&v.value)
+                .map(|m| m.offset.is_none())
+                .unwrap_or(true)
+        });
+    let style = match engine {
+        Engine::Polyaxon => Style::Naive,
+        Engine::Mage | Engine::Flyte if spec.timezone.is_none() && naive_inputs => Style::Naive,
+        _ => Style::Aware,
+    };
+    let input = Input {
+        spec,
+        profile,
+        zone,
+        style,
+        now,
+        now_text,
+    };
+    let mut plan = expand(text, &input, options, &mut diags);
+    diags.sort_by_key(|d| (d.span.map_or(usize::MAX, |s| s.start), d.severity));
+    if has_errors(&diags) {
+        plan = None;
+    }
+    if let Some(p) = &mut plan {
+        p.source = Source {
+            text: text.to_owned(),
+            dialect: dialect.to_owned(),
+            engine,
+            now: input.now_text.clone(),
+        };
+        p.diagnostics = diags.clone();
+    }
+    Planned {
+        plan,
+        diagnostics: diags,
+    }
+}
+
+fn moment(diags: &mut Vec<Diagnostic>, v: &Sp<String>, what: &str) -> Option<Moment> {
+    match parse_moment(&v.value) {
+        Ok(m) => {
+            if m.nanos != 0 {
+                diags.push(
+                    Diagnostic::warning("W0201", format!("`{what}` has fractions of a second (`{}`); runs are to the second, so they are dropped", v.value))
+                        .at(v.span),
+                );
+            }
+            Some(m)
+        }
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    "E0201",
+                    format!("`{what}` is not a date or date-time: `{}`", v.value),
+                )
+                .at(v.span)
+                .help(e.message),
+            );
+            None
+        }
+    }
+}
+
+fn positive(diags: &mut Vec<Diagnostic>, v: &Option<Sp<i64>>, what: &str, default: u64) -> u64 {
+    match v {
+        Some(n) if n.value >= 1 => u64::try_from(n.value).unwrap_or(default),
+        Some(n) => {
+            diags.push(
+                Diagnostic::error(
+                    "E0120",
+                    format!("`{what}` must be at least 1, found `{}`", n.value),
+                )
+                .at(n.span),
+            );
+            default
+        }
+        None => default,
+    }
+}
+
+/// The schedule's span, for errors about it as a whole.
+fn schedule_span(spec: &Spec) -> Span {
+    spec.schedule.as_ref().map_or(spec.root_span, |s| s.span)
+}
+
+fn expand(
+    text: &str,
+    input: &Input<'_>,
+    options: &PlanOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Plan> {
+    let spec = input.spec;
+    let engine = input.profile.engine;
+    let _ = text;
+    let Some(schedule) = &spec.schedule else {
+        diags.push(Diagnostic::error("E0111", "the spec has no `schedule`").at(spec.root_span).help(
+            "add e.g. `schedule: {cron: \"0 * * * *\"}`, `schedule: {every: {unit: day, count: 1}}` or `schedule: {partitions: {kind: daily}}`",
+        ));
+        return None;
+    };
+    // The window.
+    let start = match &spec.start {
+        Some(s) => moment(diags, s, "window.start"),
+        None => {
+            diags.push(
+                Diagnostic::error("E0112", "the window has no `start`")
+                    .at(spec.window.unwrap_or(spec.root_span))
+                    .help("add `window: {start: 2024-01-01, end: 2024-02-01}`"),
+            );
+            None
+        }
+    };
+    let end = match &spec.end {
+        Some(e) => moment(diags, e, "window.end"),
+        None if input.profile.open_end => {
+            if input.now.is_none() {
+                diags.push(
+                    Diagnostic::error("E0113", format!("`window.end` is omitted, which {engine} reads as now, but no `now` was given"))
+                        .at(spec.window.unwrap_or(spec.root_span))
+                        .help("set `now:` in the spec (the command line passes the clock with --now)"),
+                );
+            }
+            input.now
+        }
+        None => {
+            diags.push(
+                Diagnostic::error(
+                    "E0112",
+                    format!("the window has no `end`; {engine} needs one"),
+                )
+                .at(spec.window.unwrap_or(spec.root_span)),
+            );
+            None
+        }
+    };
+    if spec.bounds.is_some() && engine != Engine::Generic {
+        let b = spec.bounds.as_ref().map(|b| b.span);
+        diags.push(
+            Diagnostic::error(
+                "E0114",
+                format!(
+                    "`bounds` is for the generic engine; {engine} decides its own: {}",
+                    input.profile.bounds_text
+                ),
+            )
+            .at_opt(b)
+            .help("remove `bounds`, or set `engine: generic`"),
+        );
+    }
+    if (spec.dst_gap.is_some() || spec.dst_fold.is_some()) && engine != Engine::Generic {
+        let s = spec
+            .dst_gap
+            .as_ref()
+            .map(|d| d.span)
+            .or(spec.dst_fold.as_ref().map(|d| d.span));
+        diags.push(
+            Diagnostic::error(
+                "E0115",
+                format!("`dst` is for the generic engine; {engine} has its own rule"),
+            )
+            .at_opt(s),
+        );
+    }
+    if let (Some(tz), Engine::Polyaxon) = (&spec.timezone, engine) {
+        if !input.zone.is_utc() {
+            diags.push(
+                Diagnostic::warning(
+                    "W0310",
+                    format!(
+                        "polyaxon has no time zones: `{}` is ignored and values are naive",
+                        tz.value
+                    ),
+                )
+                .at(tz.span),
+            );
+        }
+    }
+    let (start, end) = (start?, end?);
+
+    let (series, count, after_last, flavor) = match engine {
+        Engine::Polyaxon => polyaxon(input, schedule, start, end, diags)?,
+        Engine::Mage => mage(input, schedule, start, end, diags)?,
+        Engine::Kestra | Engine::Flyte | Engine::Generic => {
+            cron_engine(input, schedule, start, end, diags)?
+        }
+        Engine::Dagster => dagster(input, schedule, start, end, diags)?,
+    };
+    if has_errors(diags) {
+        return None;
+    }
+
+    // Grid and params.
+    let mut combos: u64 = 1;
+    for (name, values) in &spec.grid {
+        combos = combos.saturating_mul(values.len() as u64);
+        if spec.params.iter().any(|(k, _)| *k == name.value) {
+            diags.push(
+                Diagnostic::warning(
+                    "W0110",
+                    format!(
+                        "`{}` is both a param and a grid axis; the grid value wins",
+                        name.value
+                    ),
+                )
+                .at(name.span),
+            );
+        }
+    }
+    let params: Map<String, Json> = spec.params.iter().cloned().collect();
+
+    // Limit, before anything costs time.
+    let total = count.saturating_mul(combos);
+    if total > options.limit {
+        diags.push(
+            Diagnostic::error("E0601", format!("this plan has {} runs, over the limit of {}", group_digits(total), group_digits(options.limit)))
+                .at(schedule_span(spec))
+                .help("narrow the window, step further apart, or raise the limit (--limit on the command line)"),
+        );
+        return None;
+    }
+
+    let mut plan = Plan {
+        source: Source {
+            text: String::new(),
+            dialect: String::new(),
+            engine,
+            now: None,
+        },
+        profile: input.profile,
+        zone: input.zone,
+        style: input.style,
+        flavor,
+        series,
+        count,
+        after_last,
+        kept: vec![(0, count)],
+        kept_starts: vec![0],
+        time_count: count,
+        grid: spec
+            .grid
+            .iter()
+            .map(|(n, v)| (n.value.clone(), v.clone()))
+            .collect(),
+        combos,
+        params,
+        order: Order::OldestFirst,
+        permutation: None,
+        groups: Vec::new(),
+        group_batch_starts: Vec::new(),
+        strategy: StrategyKind::PerRun,
+        max_per_run: None,
+        concurrency: 1,
+        retries: 0,
+        timeout_secs: None,
+        failure_policy: FailurePolicy::FailFast,
+        estimate_run: 60,
+        estimate_overhead: 30,
+        labels: spec.labels.clone(),
+        diagnostics: Vec::new(),
+    };
+    plan.apply_selection(spec, diags);
+    plan.dst_warnings(diags);
+    plan.surprises(spec, start, end, diags);
+    plan.configure_execution(spec, diags);
+    Some(plan)
+}
+
+fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+type Expanded = (Series, u64, Option<Tick>, Flavor);
+
+/// The `every` of a schedule, or an error saying the engine needs something else.
+fn every(
+    schedule: &Sp<Schedule>,
+    engine: Engine,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Sp<Unit>, Sp<i64>)> {
+    match &schedule.value {
+        Schedule::Every { unit, count } => Some((unit.clone(), count.clone())),
+        Schedule::Cron { expr, .. } => {
+            let why = match engine {
+                Engine::Polyaxon => "polyaxon backfills step by days (`daterange`) or seconds (`datetimerange`), not by a cron",
+                _ => "mage backfills step by an interval (`interval_type` × `interval_units`), not by a cron",
+            };
+            diags.push(
+                Diagnostic::error("E0403", why.to_owned())
+                    .at(expr.span)
+                    .help("use `schedule: {every: {unit: day, count: 1}}`"),
+            );
+            None
+        }
+        Schedule::Partitions(_) => {
+            diags.push(
+                Diagnostic::error(
+                    "E0403",
+                    format!("`partitions` is dagster's schedule; {engine} steps by an interval"),
+                )
+                .at(schedule.span)
+                .help("use `schedule: {every: {unit: day, count: 1}}`"),
+            );
+            None
+        }
+    }
+}
+
+fn polyaxon(
+    input: &Input<'_>,
+    schedule: &Sp<Schedule>,
+    start: Moment,
+    end: Moment,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Expanded> {
+    let spec = input.spec;
+    let (unit, count) = every(schedule, Engine::Polyaxon, diags)?;
+    let Some(unit_secs) = unit.value.fixed_secs() else {
+        diags.push(
+            Diagnostic::error("E0404", format!("polyaxon cannot step by a {}: `daterange` steps in days, `datetimerange` in seconds", unit.value.name()))
+                .at(unit.span)
+                .help("a month is not a fixed number of days; list the dates with a `mapping` instead"),
+        );
+        return None;
+    };
+    // numpy converts aware values to UTC and drops the offset.
+    let naive = |m: Moment, sp: &Option<Sp<String>>, diags: &mut Vec<Diagnostic>| -> i64 {
+        match m.offset {
+            Some(o) if o != 0 => {
+                let utc = Civil::from_secs(m.civil.secs() - i64::from(o));
+                diags.push(
+                    Diagnostic::warning("W0311", format!("polyaxon converts `{}` to UTC and drops the offset: the run is at naive `{utc}`", sp.as_ref().map_or("", |s| s.value.as_str())))
+                        .at_opt(sp.as_ref().map(|s| s.span))
+                        .help("numpy has no time zones; write the naive UTC value to make this explicit"),
+                );
+                utc.secs()
+            }
+            Some(o) => m.civil.secs() - i64::from(o),
+            None => m.civil.secs(),
+        }
+    };
+    let a = naive(start, &spec.start, diags);
+    let b = naive(end, &spec.end, diags);
+    if a >= b {
+        diags.push(
+            Diagnostic::error(
+                "E0410",
+                format!(
+                    "polyaxon needs the stop after the start: `{}` is not after `{}`",
+                    Civil::from_secs(b),
+                    Civil::from_secs(a)
+                ),
+            )
+            .at_opt(spec.end.as_ref().map(|e| e.span))
+            .help("polyaxon: \"stop value must be strictly higher that start value\""),
+        );
+        return None;
+    }
+    if count.value == 0 {
+        diags.push(
+            Diagnostic::error(
+                "E0411",
+                "the step must not be 0 (polyaxon: \"step must be > 0\")",
+            )
+            .at(count.span),
+        );
+        return None;
+    }
+    let date_only =
+        matches!(unit.value, Unit::Day | Unit::Week) && a % 86_400 == 0 && b % 86_400 == 0;
+    let step = count.value.saturating_mul(unit_secs);
+    if count.value < 0 {
+        diags.push(
+            Diagnostic::warning(
+                "W0312",
+                format!(
+                    "a negative step (`{}`) passes polyaxon's validation but creates no runs",
+                    count.value
+                ),
+            )
+            .at(count.span)
+            .help("numpy's arange with a negative step from start to a later stop is empty"),
+        );
+        return Some((
+            Series::Step {
+                first: a,
+                step: 1,
+                len: 0,
+                offset: 0,
+                zone: None,
+            },
+            0,
+            None,
+            Flavor::Polyaxon { date_only },
+        ));
+    }
+    let len = u64::try_from((b - a + step - 1) / step).unwrap_or(0);
+    if (b - a) % step == 0 {
+        diags.push(
+            Diagnostic::note(
+                "N0310",
+                format!(
+                    "polyaxon stops before the stop value: `{}` is not run ({len} runs)",
+                    Civil::from_secs(b)
+                ),
+            )
+            .at_opt(spec.end.as_ref().map(|e| e.span)),
+        );
+    } else {
+        let last = Civil::from_secs(a + (i64::try_from(len).unwrap_or(1) - 1) * step);
+        diags.push(
+            Diagnostic::warning("W0313", format!("the step does not divide the window: the last run is `{last}`, short of the stop `{}`", Civil::from_secs(b)))
+                .at(count.span),
+        );
+    }
+    Some((
+        Series::Step {
+            first: a,
+            step,
+            len,
+            offset: 0,
+            zone: None,
+        },
+        len,
+        Some(Tick::plain(a + i64::try_from(len).unwrap_or(0) * step, 0)),
+        Flavor::Polyaxon { date_only },
+    ))
+}
+
+fn mage(
+    input: &Input<'_>,
+    schedule: &Sp<Schedule>,
+    start: Moment,
+    end: Moment,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Expanded> {
+    let spec = input.spec;
+    let (unit, count) = every(schedule, Engine::Mage, diags)?;
+    if count.value <= 0 {
+        diags.push(
+            Diagnostic::error("E0412", format!("`interval_units` must be at least 1, found `{}`: mage's loop would never end", count.value))
+                .at(count.span)
+                .help("mage adds the interval until it passes the end; a zero or negative interval never does"),
+        );
+        return None;
+    }
+    if start.offset.is_some() != end.offset.is_some() {
+        diags.push(
+            Diagnostic::error("E0415", "one end of the window has an offset and the other has none: python cannot compare them")
+                .at_opt(spec.end.as_ref().map(|e| e.span))
+                .help("give both ends an offset (e.g. `Z`), or neither"),
+        );
+        return None;
+    }
+    let offset = start.offset.unwrap_or(0);
+    let a = start.civil.secs() - i64::from(offset);
+    let b = end.civil.secs() - i64::from(end.offset.unwrap_or(0));
+    if b < a {
+        diags.push(
+            Diagnostic::warning("W0314", "the end is before the start: mage creates no runs")
+                .at_opt(spec.end.as_ref().map(|e| e.span)),
+        );
+    }
+    if let Some(secs) = unit.value.fixed_secs() {
+        let step = secs.saturating_mul(count.value);
+        let len = if b < a {
+            0
+        } else {
+            u64::try_from((b - a) / step + 1).unwrap_or(0)
+        };
+        let last = a + (i64::try_from(len).unwrap_or(1).max(1) - 1) * step;
+        if len > 0 && last == b {
+            diags.push(
+                Diagnostic::warning("W0301", format!("mage includes the end: `{}` is run too ({len} runs); its docs say the end is excluded ({} runs)", spec.end.as_ref().map_or("", |e| e.value.as_str()), len - 1))
+                    .at_opt(spec.end.as_ref().map(|e| e.span))
+                    .help("mage's code loops `while date <= end_datetime`"),
+            );
+        }
+        return Some((
+            Series::Step {
+                first: a,
+                step,
+                len,
+                offset,
+                zone: None,
+            },
+            len,
+            None,
+            Flavor::Mage {
+                step_secs: Some(step),
+            },
+        ));
+    }
+    // Months and years: relativedelta from the previous date, so clamped days stick.
+    let months = count
+        .value
+        .saturating_mul(if unit.value == Unit::Year { 12 } else { 1 });
+    let mut ticks = Vec::new();
+    let mut cur = start.civil;
+    let mut drifted: Option<(Civil, Civil)> = None;
+    while cur.secs() - i64::from(offset) <= b && ticks.len() <= 200_000 {
+        ticks.push(Tick::plain(cur.secs() - i64::from(offset), offset));
+        let (y, m, d) = cur.date();
+        let Some((ny, nm, nd)) = add_months_clamped(y, m, d, months) else {
+            break;
+        };
+        let next = Civil::from_secs(
+            Civil::from_ymd(ny, nm, nd).map_or(0, Civil::days) * crate::time::civil::DAY
+                + i64::from(cur.second_of_day()),
+        );
+        if nd < d && drifted.is_none() {
+            drifted = Some((cur, next));
+        }
+        cur = next;
+    }
+    if let Some((from, to)) = drifted {
+        diags.push(
+            Diagnostic::warning("W0303", format!("mage steps months from the previous date, so the day drifts: after `{}` comes `{}`, and every later run keeps day {}", format_date(from), format_date(to), to.date().2))
+                .at(unit.span)
+                .help("mage uses relativedelta from the previous run, not from the start"),
+        );
+    }
+    if let Some(last) = ticks.last() {
+        if last.instant == b {
+            diags.push(
+                Diagnostic::warning("W0301", format!("mage includes the end: `{}` is run too ({} runs); its docs say the end is excluded", spec.end.as_ref().map_or("", |e| e.value.as_str()), ticks.len()))
+                    .at_opt(spec.end.as_ref().map(|e| e.span)),
+            );
+        }
+    }
+    let len = ticks.len() as u64;
+    Some((
+        Series::List(ticks),
+        len,
+        None,
+        Flavor::Mage { step_secs: None },
+    ))
+}
+
+/// Kestra, Flyte and the generic engine: a cron (or, for generic, a step) in a zone.
+fn cron_engine(
+    input: &Input<'_>,
+    schedule: &Sp<Schedule>,
+    start: Moment,
+    end: Moment,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Expanded> {
+    let spec = input.spec;
+    let engine = input.profile.engine;
+    let zone = input.zone;
+    let s = start.instant_in(zone);
+    let e = end.instant_in(zone);
+    let (mut start_incl, mut end_incl) = match (input.profile.start, input.profile.end) {
+        (StartRule::Inclusive, EndRule::Inclusive) => (true, true),
+        (StartRule::Exclusive, _) => (false, false),
+        _ => (true, false),
+    };
+    if let Some(b) = &spec.bounds {
+        start_incl = b.value.start_inclusive;
+        end_incl = b.value.end_inclusive;
+    }
+    let lo = if start_incl { s } else { s + 1 };
+    let hi = if end_incl { e + 1 } else { e };
+    let (expr, with_seconds) = match &schedule.value {
+        Schedule::Cron { expr, with_seconds } => {
+            (expr, with_seconds.as_ref().is_some_and(|w| w.value))
+        }
+        Schedule::Every { unit, count } if engine == Engine::Generic => {
+            return generic_every(input, unit, count, lo, hi, diags);
+        }
+        Schedule::Every { .. } => {
+            let why = match engine {
+                Engine::Kestra => "kestra backfills replay a Schedule trigger's cron; an interval cannot be expressed",
+                _ => "flyte backfills only support cron schedules (a FixedRate launch plan raises NotImplementedError)",
+            };
+            diags.push(
+                Diagnostic::error("E0403", why)
+                    .at(schedule.span)
+                    .help("use `schedule: {cron: \"0 0 * * *\"}`"),
+            );
+            return None;
+        }
+        Schedule::Partitions(_) => {
+            diags.push(
+                Diagnostic::error(
+                    "E0403",
+                    format!("`partitions` is dagster's schedule; {engine} uses a cron"),
+                )
+                .at(schedule.span),
+            );
+            return None;
+        }
+    };
+    let cron = parse_cron(expr, input.profile.cron_dialect(with_seconds), diags)?;
+    let policy = input.profile.dst_policy(
+        &cron,
+        spec.dst_gap.as_ref().map(|g| g.value),
+        spec.dst_fold.as_ref().map(|f| f.value),
+    );
+    if engine == Engine::Flyte && s >= e {
+        diags.push(
+            Diagnostic::error("E0413", format!("flyte needs the start before the end: \"for a backfill start date should be earlier than end date\" (`{}` → `{}`)", spec.start.as_ref().map_or("", |v| v.value.as_str()), spec.end.as_ref().map_or("now", |v| v.value.as_str())))
+                .at_opt(spec.end.as_ref().map(|v| v.span)),
+        );
+        return None;
+    }
+    if engine == Engine::Kestra && e < s {
+        // Kestra evaluates the start once even when the end is before it.
+        let series = CronSeries::new(cron, zone, policy, s, s + 1);
+        let n = series.len();
+        diags.push(
+            Diagnostic::warning("W0321", format!("the end is before the start; kestra still evaluates the start once ({n} execution{})", if n == 1 { "" } else { "s" }))
+                .at_opt(spec.end.as_ref().map(|v| v.span)),
+        );
+        return Some((Series::Cron(Box::new(series)), n, None, Flavor::Kestra));
+    }
+    let series = CronSeries::new(cron, zone, policy, lo, hi);
+    let n = series.len();
+    let first_after_start = series.cron().clone();
+    if engine == Engine::Flyte {
+        if n == 0 {
+            let first =
+                CronSeries::new(first_after_start, zone, policy, s + 1, s + 400 * 86_400).get(0);
+            let shown = first.map_or("none within a year".to_owned(), |t| {
+                civil_text(t, Style::Naive)
+            });
+            diags.push(
+                Diagnostic::error("E0414", format!("the time window is too small for any backfill instances, first instance after start date is {shown}"))
+                    .at_opt(spec.end.as_ref().map(|v| v.span))
+                    .help("flyte excludes both ends: widen the window past the next fire time"),
+            );
+            return None;
+        }
+        if CronSeries::new(series.cron().clone(), zone, policy, e, e + 1).len() == 1 {
+            diags.push(
+                Diagnostic::warning("W0302", format!("flyte excludes both ends: `{}` is not run ({n} runs, not {}); its docstring says the end is inclusive", spec.end.as_ref().map_or("", |v| v.value.as_str()), n + 1))
+                    .at_opt(spec.end.as_ref().map(|v| v.span))
+                    .help("flytekit's create_backfill_workflow stops when the next time is >= end_date"),
+            );
+        }
+    }
+    if engine == Engine::Kestra && spec.timezone.is_none() {
+        diags.push(
+            Diagnostic::note("N0320", "kestra evaluates the cron in the server's zone when `timezone` is unset (UTC in the official images); planned in UTC")
+                .at(expr.span),
+        );
+    }
+    if engine == Engine::Kestra && !zone.is_utc() {
+        diags.push(
+            Diagnostic::note("N0321", "kestra before the fix for issue #7227 (February 2025) created no executions for a trigger with a timezone; check your version")
+                .at_opt(spec.timezone.as_ref().map(|t| t.span)),
+        );
+    }
+    let flavor = match engine {
+        Engine::Kestra => Flavor::Kestra,
+        Engine::Flyte => Flavor::Flyte,
+        _ => Flavor::Generic,
+    };
+    let after_last = CronSeries::new(
+        series.cron().clone(),
+        zone,
+        policy,
+        hi,
+        hi.saturating_add(800 * 86_400),
+    )
+    .get(0);
+    Some((Series::Cron(Box::new(series)), n, after_last, flavor))
+}
+
+fn parse_cron(
+    expr: &Sp<String>,
+    dialect: crate::cron::CronDialect,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Cron> {
+    match Cron::parse(&expr.value, dialect) {
+        Ok(c) => Some(c),
+        Err(errors) => {
+            // The cron's byte offsets are into the string value; point into the text when
+            // the value is written plainly or quoted on one line.
+            let inner =
+                expr.span.start + usize::from(expr.span.end - expr.span.start > expr.value.len());
+            for e in errors {
+                let mut d = Diagnostic::error(e.code, e.message).at(Span {
+                    start: inner + e.start,
+                    end: inner + e.end,
+                    ..expr.span
+                });
+                d.help = e.help;
+                diags.push(d);
+            }
+            None
+        }
+    }
+}
+
+/// Text of a tick as a wall-clock time.
+fn civil_text(t: Tick, style: Style) -> String {
+    match style {
+        Style::Naive => format_python_str(t.civil(), None),
+        Style::Aware => format_python_str(t.civil(), Some(t.offset)),
+    }
+}
+
+fn generic_every(
+    input: &Input<'_>,
+    unit: &Sp<Unit>,
+    count: &Sp<i64>,
+    lo: i64,
+    hi: i64,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Expanded> {
+    if count.value <= 0 {
+        diags.push(
+            Diagnostic::error(
+                "E0412",
+                format!("`every.count` must be at least 1, found `{}`", count.value),
+            )
+            .at(count.span),
+        );
+        return None;
+    }
+    let zone = input.zone;
+    if let Some(secs) = unit.value.fixed_secs().filter(|s| *s < 86_400) {
+        let step = secs * count.value;
+        let len = if hi <= lo {
+            0
+        } else {
+            u64::try_from((hi - lo - 1) / step + 1).unwrap_or(0)
+        };
+        let after = Tick::plain(
+            lo + i64::try_from(len).unwrap_or(0) * step,
+            zone.offset_at(lo + i64::try_from(len).unwrap_or(0) * step),
+        );
+        return Some((
+            Series::Step {
+                first: lo,
+                step,
+                len,
+                offset: 0,
+                zone: Some(zone),
+            },
+            len,
+            Some(after),
+            Flavor::Generic,
+        ));
+    }
+    // Calendar steps: days, weeks, months, years of wall-clock time from the start.
+    let start_civil = zone.civil_at(lo);
+    let (days, months) = match unit.value {
+        Unit::Day => (count.value, 0),
+        Unit::Week => (count.value * 7, 0),
+        Unit::Month => (0, count.value),
+        _ => (0, count.value * 12),
+    };
+    let mut resolver = zone.resolver(lo, hi.max(lo) + 86_400 * 400);
+    let gap = input
+        .spec
+        .dst_gap
+        .as_ref()
+        .map_or(GapRule::Shift, |g| g.value);
+    let fold = input
+        .spec
+        .dst_fold
+        .as_ref()
+        .map_or(FoldRule::Earlier, |f| f.value);
+    let mut ticks = Vec::new();
+    let mut k = 0i64;
+    let cap = 4_000_000usize;
+    loop {
+        let civil = if months == 0 {
+            Some(start_civil.plus_secs(k * days * 86_400))
+        } else {
+            let (y, m, d) = start_civil.date();
+            add_months_clamped(y, m, d, k * months)
+                .and_then(|(y, m, d)| Civil::from_ymd(y, m, d))
+                .map(|c| c.plus_secs(i64::from(start_civil.second_of_day())))
+        };
+        let Some(civil) = civil.filter(|c| c.in_supported_range()) else {
+            break;
+        };
+        let resolved: Vec<Tick> = match resolver.resolve(civil) {
+            crate::time::Local::Single(t, o) => vec![Tick::plain(t, o)],
+            crate::time::Local::Gap { after, offset } => match gap {
+                GapRule::Skip => vec![],
+                GapRule::Shift => vec![Tick {
+                    instant: after,
+                    offset,
+                    second_occurrence: false,
+                    shifted: true,
+                }],
+            },
+            crate::time::Local::Fold { earlier, later } => {
+                let e = Tick::plain(earlier.0, earlier.1);
+                let l = Tick {
+                    instant: later.0,
+                    offset: later.1,
+                    second_occurrence: true,
+                    shifted: false,
+                };
+                match fold {
+                    FoldRule::Earlier => vec![e],
+                    FoldRule::Later => vec![l],
+                    FoldRule::Both => vec![e, l],
+                }
+            }
+        };
+        let mut past = false;
+        for t in resolved {
+            if t.instant >= hi {
+                past = true;
+                break;
+            }
+            if t.instant >= lo {
+                ticks.push(t);
+            }
+        }
+        if past || ticks.len() > cap {
+            break;
+        }
+        k += 1;
+    }
+    let len = ticks.len() as u64;
+    Some((Series::List(ticks), len, None, Flavor::Generic))
+}
+
+fn dagster(
+    input: &Input<'_>,
+    schedule: &Sp<Schedule>,
+    start: Moment,
+    end: Moment,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Expanded> {
+    let spec = input.spec;
+    let zone = input.zone;
+    let Schedule::Partitions(p) = &schedule.value else {
+        diags.push(
+            Diagnostic::error("E0403", "dagster backfills are over partitions: use `schedule: {partitions: {kind: daily}}` or `{partitions: {cron: ..., fmt: ...}}`")
+                .at(schedule.span),
+        );
+        return None;
+    };
+    let offset_in = |v: &Option<Sp<i64>>,
+                     what: &str,
+                     lo: i64,
+                     hi: i64,
+                     default: i64,
+                     diags: &mut Vec<Diagnostic>|
+     -> i64 {
+        match v {
+            Some(n) if (lo..=hi).contains(&n.value) => n.value,
+            Some(n) => {
+                diags.push(
+                    Diagnostic::error(
+                        "E0417",
+                        format!(
+                            "`{what}` must be between {lo} and {hi}, found `{}`",
+                            n.value
+                        ),
+                    )
+                    .at(n.span),
+                );
+                default
+            }
+            None => default,
+        }
+    };
+    let minute = offset_in(
+        &p.minute_offset,
+        "partitions.minute_offset",
+        0,
+        59,
+        0,
+        diags,
+    );
+    let hour = offset_in(&p.hour_offset, "partitions.hour_offset", 0, 23, 0, diags);
+    let (expr, default_fmt) = match p.kind.as_ref().map(|k| k.value) {
+        Some(PartitionKind::Hourly) => (format!("{minute} * * * *"), "%Y-%m-%d-%H:%M"),
+        Some(PartitionKind::Daily) => (format!("{minute} {hour} * * *"), "%Y-%m-%d"),
+        Some(PartitionKind::Weekly) => {
+            let day = offset_in(&p.day_offset, "partitions.day_offset", 0, 6, 0, diags);
+            (format!("{minute} {hour} * * {day}"), "%Y-%m-%d")
+        }
+        Some(PartitionKind::Monthly) => {
+            let day = offset_in(&p.day_offset, "partitions.day_offset", 1, 31, 1, diags);
+            (format!("{minute} {hour} {day} * *"), "%Y-%m-%d")
+        }
+        None => (String::new(), ""),
+    };
+    let (cron, fmt) = if let Some(c) = &p.cron {
+        let cron = parse_cron(c, crate::cron::CronDialect::Dagster, diags)?;
+        let Some(fmt) = &p.fmt else {
+            diags.push(Diagnostic::error("E0416", "a `partitions.cron` needs a `fmt` (TimeWindowPartitionsDefinition has no default format)").at(c.span).help("e.g. `fmt: \"%Y-%m-%d\"`"));
+            return None;
+        };
+        (cron, fmt.value.clone())
+    } else {
+        let cron = Cron::parse(&expr, crate::cron::CronDialect::Dagster).ok()?;
+        (
+            cron,
+            p.fmt
+                .as_ref()
+                .map_or(default_fmt.to_owned(), |f| f.value.clone()),
+        )
+    };
+    let policy = input.profile.dst_policy(&cron, None, None);
+    let s = start.instant_in(zone);
+    let open = spec.end.is_none();
+    let e = end.instant_in(zone);
+    let end_offset = p.end_offset.as_ref().map_or(0, |o| o.value);
+    if let (Some(o), false) = (&p.end_offset, open) {
+        diags.push(
+            Diagnostic::warning(
+                "W0332",
+                "`end_offset` only extends partition sets with no end; it is ignored here",
+            )
+            .at(o.span),
+        );
+    }
+    // Ticks at or after the start, up to the end (with room for end_offset windows).
+    let hi = if open && end_offset > 0 {
+        i64::MAX / 8
+    } else {
+        e.saturating_add(1)
+    };
+    let hi = hi.min(Civil::from_ymd(9999, 12, 31).map_or(i64::MAX / 8, Civil::secs));
+    let series = CronSeries::new(cron, zone, policy, s, hi);
+    let ticks_by_end = if hi == e.saturating_add(1) {
+        series.len()
+    } else {
+        series.first_at_or_after(e.saturating_add(1))
+    };
+    // A key exists only if its whole window (to the next tick) ends by the end.
+    let mut keys = ticks_by_end.saturating_sub(1);
+    if open {
+        keys = u64::try_from((i64::try_from(keys).unwrap_or(0) + end_offset).max(0)).unwrap_or(0);
+        keys = keys.min(series.len().saturating_sub(1));
+    }
+    if keys == 0 {
+        diags.push(
+            Diagnostic::warning("W0333", "no partition's whole window fits between the start and the end: dagster has no key to backfill")
+                .at_opt(spec.end.as_ref().map(|v| v.span).or(spec.window)),
+        );
+    }
+    let after_last = series.get(keys);
+    Some((
+        Series::Cron(Box::new(series)),
+        keys,
+        after_last,
+        Flavor::Dagster { fmt },
+    ))
+}
+
+impl Plan {
+    /// Resolve `select` and `exclude` into kept index ranges.
+    fn apply_selection(&mut self, spec: &Spec, diags: &mut Vec<Diagnostic>) {
+        if spec.select.is_empty() && spec.exclude.is_empty() {
+            return;
+        }
+        let mut keep: Vec<(u64, u64)> = if spec.select.is_empty() {
+            vec![(0, self.count)]
+        } else {
+            Vec::new()
+        };
+        for item in &spec.select {
+            let ranges = self.match_item(item, diags);
+            keep.extend(ranges);
+        }
+        keep = normalize(keep);
+        for item in &spec.exclude {
+            for (a, b) in self.match_item(item, diags) {
+                keep = subtract(&keep, a, b);
+            }
+        }
+        self.kept = keep;
+        let mut starts = Vec::with_capacity(self.kept.len());
+        let mut total = 0;
+        for (a, b) in &self.kept {
+            starts.push(total);
+            total += b - a;
+        }
+        self.kept_starts = starts;
+        self.time_count = total;
+    }
+
+    /// The series index ranges an item of `select`/`exclude` names.
+    fn match_item(&self, item: &Sp<String>, diags: &mut Vec<Diagnostic>) -> Vec<(u64, u64)> {
+        let naive = self.style == Style::Naive;
+        let to_instant = |c: Civil| -> i64 {
+            if naive {
+                c.secs() - self.naive_offset()
+            } else {
+                Moment {
+                    civil: c,
+                    offset: None,
+                    date_only: false,
+                    nanos: 0,
+                }
+                .instant_in(self.zone)
+            }
+        };
+        let mut out = Vec::new();
+        if let Ok(m) = parse_moment(&item.value) {
+            if m.date_only {
+                let a = self
+                    .series
+                    .first_at_or_after(to_instant(m.civil))
+                    .min(self.count);
+                let b = self
+                    .series
+                    .first_at_or_after(to_instant(m.civil.plus_secs(86_400)))
+                    .min(self.count);
+                if a < b {
+                    out.push((a, b));
+                }
+            } else {
+                let inst = match m.offset {
+                    Some(o) => vec![m.civil.secs() - i64::from(o)],
+                    None if naive => vec![to_instant(m.civil)],
+                    None => {
+                        let mut r = self
+                            .zone
+                            .resolver(m.civil.secs() - 86_400, m.civil.secs() + 86_400);
+                        match r.resolve(m.civil) {
+                            crate::time::Local::Single(t, _) => vec![t],
+                            crate::time::Local::Gap { after, .. } => vec![after],
+                            crate::time::Local::Fold { earlier, later } => vec![earlier.0, later.0],
+                        }
+                    }
+                };
+                for t in inst {
+                    let i = self.series.first_at_or_after(t);
+                    if i < self.count && self.series.get(i).is_some_and(|x| x.instant == t) {
+                        out.push((i, i + 1));
+                    }
+                }
+            }
+        } else if let Flavor::Dagster { .. } = self.flavor {
+            for (i, t) in self.series.iter_range(0, self.count).enumerate() {
+                if self.partition_key(t).as_deref() == Some(item.value.as_str()) {
+                    out.push((i as u64, i as u64 + 1));
+                    break;
+                }
+            }
+        } else {
+            diags.push(
+                Diagnostic::error("E0203", format!("`{}` is not a date, a date-time or a partition key of this plan", item.value))
+                    .at(item.span)
+                    .help("write a date (`2024-01-05`) to match every run on that day, or a date-time to match one run"),
+            );
+            return out;
+        }
+        if out.is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    "W0401",
+                    format!("`{}` matches no run of this plan", item.value),
+                )
+                .at(item.span),
+            );
+        }
+        out
+    }
+
+    fn naive_offset(&self) -> i64 {
+        match &self.series {
+            Series::Step { offset, .. } => i64::from(*offset),
+            Series::List(v) => v.first().map_or(0, |t| i64::from(t.offset)),
+            Series::Cron(_) => 0,
+        }
+    }
+
+    /// One warning per DST transition that touched runs.
+    fn dst_warnings(&self, diags: &mut Vec<Diagnostic>) {
+        let engine = self.profile.engine;
+        let zone = self.zone.name();
+        for e in self.series.events() {
+            let gap = e.after > e.before;
+            let fires: Vec<String> = e
+                .civil_fires
+                .iter()
+                .take(3)
+                .map(|c| c.to_string())
+                .collect();
+            let fires = fires.join("`, `");
+            let runs: Vec<u64> = e
+                .ticks
+                .iter()
+                .copied()
+                .filter(|i| *i < self.count)
+                .take(20)
+                .collect();
+            let (code, message) = match (gap, e.ticks.is_empty()) {
+                (true, true) => ("W0501", format!("{engine} skips `{fires}`: that time does not exist in {zone} (clocks spring forward)")),
+                (true, false) => ("W0502", format!("`{fires}` does not exist in {zone}: {engine} runs it at the end of the gap, `{}`", Civil::from_secs(e.at + i64::from(e.after)))),
+                (false, _) if e.ticks.len() > e.civil_fires.len() => ("W0504", format!("`{fires}` happens twice in {zone} (clocks fall back): {engine} runs it twice")),
+                (false, _) => ("W0503", format!("`{fires}` happens twice in {zone} (clocks fall back): {engine} runs it once")),
+            };
+            let help = match engine {
+                Engine::Generic => "choose with `dst: {gap: skip|shift, fold: earlier|later|both}`",
+                Engine::Kestra => "kestra (cron-utils) skips times in a gap, and runs a repeated time once for a fixed-hour cron, twice for an hourly one",
+                Engine::Flyte => "croniter moves a time in a gap to the end of the gap and yields a repeated time twice",
+                Engine::Dagster => "dagster starts a window in a gap at the end of the gap; a repeated hour gets a second key with its offset",
+                _ => "",
+            };
+            let mut d = Diagnostic::warning(code, message).runs(runs);
+            if !help.is_empty() {
+                d = d.help(help);
+            }
+            diags.push(d);
+        }
+    }
+
+    /// Engine-specific surprises that need the whole plan.
+    fn surprises(
+        &mut self,
+        spec: &Spec,
+        _start: Moment,
+        _end: Moment,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let _ = (spec, diags);
+    }
+
+    /// Strategy, concurrency, order, retries, estimate; then the batches.
+    fn configure_execution(&mut self, spec: &Spec, diags: &mut Vec<Diagnostic>) {
+        let engine = self.profile.engine;
+        self.strategy = spec
+            .strategy
+            .as_ref()
+            .map_or(StrategyKind::PerRun, |s| s.value);
+        let max = spec.max_per_run.as_ref().map(|m| (m.value, m.span));
+        self.max_per_run = match (self.strategy, max) {
+            (StrategyKind::MultiRun, Some((m, _))) if m >= 1 => u64::try_from(m).ok(),
+            (StrategyKind::MultiRun, Some((m, span))) => {
+                diags.push(
+                    Diagnostic::error(
+                        "E0120",
+                        format!("`strategy.max_per_run` must be at least 1, found `{m}`"),
+                    )
+                    .at(span),
+                );
+                Some(1)
+            }
+            (StrategyKind::MultiRun, None) => Some(1),
+            (_, Some((_, span))) => {
+                diags.push(
+                    Diagnostic::warning(
+                        "W0120",
+                        "`max_per_run` only applies to `strategy: multi_run`; it is ignored",
+                    )
+                    .at(span),
+                );
+                None
+            }
+            _ => None,
+        };
+        self.concurrency = positive(diags, &spec.concurrency, "concurrency", 1);
+        if self.profile.sequential && self.concurrency > 1 {
+            diags.push(
+                Diagnostic::warning("W0322", format!("kestra runs a trigger's backfill executions one at a time (kestra#2041): `concurrency: {}` has no effect", self.concurrency))
+                    .at_opt(spec.concurrency.as_ref().map(|c| c.span)),
+            );
+            self.concurrency = 1;
+        }
+        self.order = spec.order.as_ref().map_or(Order::OldestFirst, |o| o.value);
+        if self.order == Order::NewestFirst && engine != Engine::Generic {
+            diags.push(
+                Diagnostic::warning("W0123", format!("{engine} launches the oldest run first; `order: newest_first` cannot change that"))
+                    .at_opt(spec.order.as_ref().map(|o| o.span)),
+            );
+            self.order = Order::OldestFirst;
+        }
+        self.retries = spec.retries.as_ref().map_or(0, |r| {
+            if r.value < 0 {
+                diags.push(
+                    Diagnostic::error(
+                        "E0121",
+                        format!("`retries` must not be negative, found `{}`", r.value),
+                    )
+                    .at(r.span),
+                );
+            }
+            u32::try_from(r.value.max(0)).unwrap_or(u32::MAX)
+        });
+        self.timeout_secs = spec.timeout.as_ref().map(|t| t.value);
+        self.failure_policy = spec
+            .failure_policy
+            .as_ref()
+            .map_or(FailurePolicy::FailFast, |f| f.value);
+        if let Some(r) = &spec.estimate_run {
+            if r.value <= 0 {
+                diags
+                    .push(Diagnostic::error("E0122", "`estimate.run` must be positive").at(r.span));
+            }
+            self.estimate_run = r.value.max(1);
+        }
+        if let Some(o) = &spec.estimate_overhead {
+            if o.value < 0 {
+                diags.push(
+                    Diagnostic::error("E0122", "`estimate.overhead` must not be negative")
+                        .at(o.span),
+                );
+            }
+            self.estimate_overhead = o.value.max(0);
+        }
+        // Dagster launches per-partition runs sorted by the key string.
+        if engine == Engine::Dagster && self.strategy == StrategyKind::PerRun && self.time_count > 1
+        {
+            let keys: Vec<(String, u64)> = (0..self.time_count)
+                .map(|q| {
+                    let i = self.series_index(q);
+                    (
+                        self.series
+                            .get(i)
+                            .and_then(|t| self.partition_key(t))
+                            .unwrap_or_default(),
+                        q,
+                    )
+                })
+                .collect();
+            if keys.windows(2).any(|w| w[0].0 > w[1].0) {
+                let mut sorted = keys.clone();
+                sorted.sort();
+                let moved = sorted
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, (_, q))| *i as u64 != *q)
+                    .count();
+                diags.push(
+                    Diagnostic::warning("W0330", format!("dagster launches one-run-per-partition backfills sorted by the key string: {moved} runs start out of date order"))
+                        .help("dagster#18563: keys that do not sort like dates (e.g. `%m/%d/%Y`) come out of order; use an ISO `fmt` or a backfill policy"),
+                );
+                self.permutation = Some(sorted.into_iter().map(|(_, q)| q).collect());
+            }
+        }
+        self.build_groups();
+        if engine == Engine::Dagster
+            && self.strategy == StrategyKind::SingleRun
+            && self.groups.len() > 1
+        {
+            diags.push(
+                Diagnostic::warning("W0331", format!("dagster's single_run launches one run per contiguous range of partitions: {} runs, not 1", self.groups.len()))
+                    .at_opt(spec.strategy.as_ref().map(|s| s.span)),
+            );
+        }
+        if let Some(max) = self.max_per_run {
+            let (_, lo, hi) = recommended_batch(self.estimate_run);
+            if (max < lo || max > hi) && spec.estimate_run.is_some() {
+                diags.push(
+                    Diagnostic::note("N0120", format!("for runs of {} the dagster guide suggests batches of {lo}-{hi}; this plan uses {max}", human_secs(self.estimate_run)))
+                        .at_opt(spec.max_per_run.as_ref().map(|m| m.span)),
+                );
+            }
+        }
+    }
+
+    /// Cut the runs into groups that batches are chunked from.
+    fn build_groups(&mut self) {
+        let g = self.combos;
+        let size_for = |runs: u64, strategy: StrategyKind, max: Option<u64>| match strategy {
+            StrategyKind::PerRun => 1,
+            StrategyKind::MultiRun => max.unwrap_or(1).max(1),
+            StrategyKind::SingleRun => runs.max(1),
+        };
+        let mut groups = Vec::new();
+        if self.profile.engine == Engine::Dagster && self.strategy != StrategyKind::PerRun {
+            // Contiguous ranges of partitions first, then chunks of each.
+            let mut first = 0;
+            for (a, b) in &self.kept {
+                let runs = (b - a) * g;
+                if runs > 0 {
+                    groups.push(Group {
+                        first,
+                        runs,
+                        size: size_for(runs, self.strategy, self.max_per_run),
+                    });
+                }
+                first += runs;
+            }
+        } else {
+            let runs = self.time_count * g;
+            if runs > 0 {
+                groups.push(Group {
+                    first: 0,
+                    runs,
+                    size: size_for(runs, self.strategy, self.max_per_run),
+                });
+            }
+        }
+        let mut starts = Vec::with_capacity(groups.len() + 1);
+        let mut total = 0;
+        for gr in &groups {
+            starts.push(total);
+            total += gr.runs.div_ceil(gr.size);
+        }
+        starts.push(total);
+        self.groups = groups;
+        self.group_batch_starts = starts;
+    }
+
+    /// Launch position of a kept time point → series index.
+    fn series_index(&self, q: u64) -> u64 {
+        let k = self
+            .kept_starts
+            .partition_point(|&s| s <= q)
+            .saturating_sub(1);
+        let (a, _) = self.kept.get(k).copied().unwrap_or((0, 0));
+        a + (q - self.kept_starts.get(k).copied().unwrap_or(0))
+    }
+
+    /// The engine this plan is for.
+    #[must_use]
+    pub fn engine(&self) -> Engine {
+        self.profile.engine
+    }
+
+    /// Where the plan came from.
+    #[must_use]
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Every diagnostic (warnings and notes; a plan has no errors).
+    #[must_use]
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Number of runs.
+    #[must_use]
+    pub fn run_count(&self) -> u64 {
+        self.time_count * self.combos
+    }
+
+    /// Number of batches.
+    #[must_use]
+    pub fn batch_count(&self) -> u64 {
+        self.group_batch_starts.last().copied().unwrap_or(0)
+    }
+
+    /// Number of waves (batches launched together under the concurrency limit).
+    #[must_use]
+    pub fn wave_count(&self) -> u64 {
+        self.batch_count().div_ceil(self.concurrency.max(1))
+    }
+
+    /// Which batch run `index` is in.
+    fn batch_of(&self, index: u64) -> u64 {
+        let k = self
+            .groups
+            .partition_point(|g| g.first <= index)
+            .saturating_sub(1);
+        self.groups.get(k).map_or(0, |g| {
+            self.group_batch_starts[k] + (index - g.first) / g.size
+        })
+    }
+
+    /// The tick of a run and its grid combination.
+    fn tick_of(&self, index: u64) -> Option<(u64, Tick, u64)> {
+        if index >= self.run_count() {
+            return None;
+        }
+        let mut q = index / self.combos;
+        let combo = index % self.combos;
+        if self.order == Order::NewestFirst {
+            q = self.time_count - 1 - q;
+        }
+        if let Some(p) = &self.permutation {
+            q = p.get(usize::try_from(q).ok()?).copied()?;
+        }
+        let i = self.series_index(q);
+        Some((i, self.series.get(i)?, combo))
+    }
+
+    fn format_instant(&self, t: Tick) -> String {
+        match self.style {
+            Style::Naive => t.civil().to_string(),
+            Style::Aware => format_rfc3339(t.instant, t.offset, self.zone.is_utc()),
+        }
+    }
+
+    fn partition_key(&self, t: Tick) -> Option<String> {
+        let Flavor::Dagster { fmt } = &self.flavor else {
+            return None;
+        };
+        let mut key = strftime(t.civil(), t.offset, self.zone, fmt);
+        if t.second_occurrence && !fmt.contains("%z") {
+            key.push_str(&strftime(t.civil(), t.offset, self.zone, "%z"));
+        }
+        Some(key)
+    }
+
+    /// Tick `i` of the series, or the one after the last in use.
+    fn tick_at(&self, i: u64) -> Option<Tick> {
+        if i < self.count {
+            self.series.get(i)
+        } else if i == self.count {
+            self.after_last.or_else(|| self.series.get(i))
+        } else {
+            None
+        }
+    }
+
+    /// The run at `index` (launch order).
+    #[must_use]
+    pub fn run(&self, index: u64) -> Option<Run> {
+        let (i, t, combo) = self.tick_of(index)?;
+        Some(self.build_run(index, i, t, combo))
+    }
+
+    /// Runs `from..to` (launch order).
+    pub fn runs(&self, from: u64, to: u64) -> impl Iterator<Item = Run> + '_ {
+        (from..to.min(self.run_count())).filter_map(|i| self.run(i))
+    }
+
+    fn build_run(&self, index: u64, i: u64, t: Tick, combo: u64) -> Run {
+        let next = self.tick_at(i + 1);
+        let logical = self.format_instant(t);
+        let mut params = self.params.clone();
+        let mut rest = combo;
+        for (name, values) in self.grid.iter().rev() {
+            let n = values.len() as u64;
+            params.insert(
+                name.clone(),
+                values[usize::try_from(rest % n).unwrap_or(0)].clone(),
+            );
+            rest /= n;
+        }
+        let mut vars = Map::new();
+        match &self.flavor {
+            Flavor::Polyaxon { date_only, .. } => {
+                let v = if *date_only {
+                    format_date(t.civil())
+                } else {
+                    t.civil().to_string()
+                };
+                params.insert("dt".to_owned(), Json::String(v));
+            }
+            Flavor::Mage { step_secs } => self.mage_vars(i, t, *step_secs, &mut vars),
+            Flavor::Kestra => {
+                let fmt = |t: Tick| format_rfc3339(t.instant, t.offset, true);
+                vars.insert("trigger.date".to_owned(), Json::String(fmt(t)));
+                vars.insert(
+                    "trigger.previous".to_owned(),
+                    self.kestra_previous(t)
+                        .map_or(Json::Null, |p| Json::String(fmt(p))),
+                );
+                vars.insert(
+                    "trigger.next".to_owned(),
+                    next.map_or(Json::Null, |n| Json::String(fmt(n))),
+                );
+            }
+            Flavor::Flyte => {
+                let name = match self.style {
+                    Style::Naive => format_python_str(t.civil(), None),
+                    Style::Aware => format_python_str(t.civil(), Some(t.offset)),
+                };
+                vars.insert("node_name".to_owned(), Json::String(format!("b-{name}")));
+                vars.insert("node_id".to_owned(), Json::String(format!("n{index}")));
+                let upstream =
+                    (self.concurrency == 1 && index > 0).then(|| format!("n{}", index - 1));
+                vars.insert(
+                    "upstream".to_owned(),
+                    upstream.map_or(Json::Null, Json::String),
+                );
+                vars.insert("kickoff_time".to_owned(), Json::String(logical.clone()));
+            }
+            Flavor::Dagster { .. } | Flavor::Generic => {}
+        }
+        let partition_key = self.partition_key(t);
+        if let Some(k) = &partition_key {
+            vars.insert("partition_key".to_owned(), Json::String(k.clone()));
+        }
+        let batch = self.batch_of(index);
+        Run {
+            index,
+            local_time: t.civil().to_string(),
+            partition_key,
+            interval_start: logical.clone(),
+            interval_end: next.map(|n| self.format_instant(n)),
+            logical_date: logical,
+            params,
+            vars,
+            batch,
+            wave: batch / self.concurrency.max(1),
+            dst: if t.shifted {
+                Some("shifted")
+            } else if t.second_occurrence {
+                Some("repeated")
+            } else {
+                None
+            },
+        }
+    }
+
+    fn kestra_previous(&self, t: Tick) -> Option<Tick> {
+        let Series::Cron(c) = &self.series else {
+            return None;
+        };
+        // cron-utils' lastExecution: the previous civil fire; in a fold, the later pass.
+        let mut civil = t.civil();
+        for _ in 0..1000 {
+            let prev = c.cron().prev_before(civil)?;
+            let mut r = self
+                .zone
+                .resolver(prev.secs() - 86_400, prev.secs() + 86_400);
+            match r.resolve(prev) {
+                crate::time::Local::Single(i, o) => return Some(Tick::plain(i, o)),
+                crate::time::Local::Fold { later, .. } => {
+                    if later.0 < t.instant {
+                        return Some(Tick::plain(later.0, later.1));
+                    }
+                    civil = prev;
+                }
+                crate::time::Local::Gap { .. } => civil = prev,
+            }
+        }
+        None
+    }
+
+    fn mage_vars(&self, i: u64, t: Tick, step: Option<i64>, vars: &mut Map<String, Json>) {
+        let n = self.count;
+        let iso = |t: Tick| match self.style {
+            Style::Naive => format_python_iso(t.civil(), None),
+            Style::Aware => format_python_iso(t.civil(), Some(t.offset)),
+        };
+        let prev = (i > 0).then(|| self.series.get(i - 1)).flatten();
+        let next = (i + 1 < n).then(|| self.series.get(i + 1)).flatten();
+        let (end, seconds, previous) = match (prev, next) {
+            (_, Some(nx)) => {
+                let secs = nx.instant - t.instant;
+                let previous = if i + 1 == n {
+                    prev
+                } else {
+                    Some(Tick::plain(t.instant - secs, t.offset))
+                };
+                (
+                    Some(nx),
+                    Some(secs),
+                    previous.or(Some(Tick::plain(t.instant - secs, t.offset))),
+                )
+            }
+            (Some(pv), None) => {
+                let secs = t.instant - pv.instant;
+                (
+                    Some(Tick::plain(t.instant + secs, t.offset)),
+                    Some(secs),
+                    Some(pv),
+                )
+            }
+            (None, None) => (None, None, None),
+        };
+        let _ = step;
+        vars.insert("execution_date".to_owned(), Json::String(iso(t)));
+        vars.insert("ds".to_owned(), Json::String(format_date(t.civil())));
+        vars.insert(
+            "hr".to_owned(),
+            Json::String(format!("{:02}", t.civil().time().0)),
+        );
+        vars.insert("interval_start_datetime".to_owned(), Json::String(iso(t)));
+        vars.insert(
+            "interval_end_datetime".to_owned(),
+            end.map_or(Json::Null, |e| Json::String(iso(e))),
+        );
+        #[allow(clippy::cast_precision_loss)]
+        vars.insert(
+            "interval_seconds".to_owned(),
+            seconds.map_or(Json::Null, |s| json!(s as f64)),
+        );
+        vars.insert(
+            "interval_start_datetime_previous".to_owned(),
+            previous.map_or(Json::Null, |p| Json::String(iso(p))),
+        );
+    }
+
+    /// The batch at `index`.
+    #[must_use]
+    pub fn batch(&self, index: u64) -> Option<Batch> {
+        if index >= self.batch_count() {
+            return None;
+        }
+        let k = self.group_batch_starts.partition_point(|&s| s <= index) - 1;
+        let g = self.groups[k];
+        let within = index - self.group_batch_starts[k];
+        let start = g.first + within * g.size;
+        let end = (start + g.size).min(g.first + g.runs);
+        let first = self.run(start)?;
+        let last = self.run(end - 1)?;
+        let mut tags = Map::new();
+        if self.profile.engine == Engine::Dagster {
+            match self.strategy {
+                StrategyKind::PerRun => {
+                    if let Some(k) = &first.partition_key {
+                        tags.insert("dagster/partition".to_owned(), Json::String(k.clone()));
+                    }
+                }
+                _ => {
+                    tags.insert(
+                        "dagster/asset_partition_range_start".to_owned(),
+                        first.partition_key.clone().map_or(Json::Null, Json::String),
+                    );
+                    tags.insert(
+                        "dagster/asset_partition_range_end".to_owned(),
+                        last.partition_key.clone().map_or(Json::Null, Json::String),
+                    );
+                }
+            }
+        }
+        Some(Batch {
+            index,
+            first: first.logical_date,
+            last: last.logical_date,
+            run_indices: RunRange { start, end },
+            size: end - start,
+            wave: index / self.concurrency.max(1),
+            tags,
+        })
+    }
+
+    /// Every batch, in order.
+    pub fn batches(&self) -> impl Iterator<Item = Batch> + '_ {
+        (0..self.batch_count()).filter_map(|i| self.batch(i))
+    }
+
+    fn batch_size(&self, index: u64) -> u64 {
+        let k = self
+            .group_batch_starts
+            .partition_point(|&s| s <= index)
+            .saturating_sub(1);
+        self.groups.get(k).map_or(0, |g| {
+            let start = g.first + (index - self.group_batch_starts[k]) * g.size;
+            (start + g.size).min(g.first + g.runs) - start
+        })
+    }
+
+    /// The estimate: launched runs, makespan, overhead saved, blast radius.
+    #[must_use]
+    pub fn estimate(&self) -> Estimate {
+        let c = self.concurrency.max(1);
+        let batches = self.batch_count();
+        let mut makespan = 0i64;
+        let mut blast = 0;
+        let mut w = 0;
+        while w * c < batches {
+            let longest = (w * c..((w + 1) * c).min(batches))
+                .map(|b| self.batch_size(b))
+                .max()
+                .unwrap_or(0);
+            blast = blast.max(longest);
+            makespan = makespan.saturating_add(
+                i64::try_from(longest)
+                    .unwrap_or(i64::MAX)
+                    .saturating_mul(self.estimate_run)
+                    .saturating_add(self.estimate_overhead),
+            );
+            w += 1;
+        }
+        let (label, min, max) = recommended_batch(self.estimate_run);
+        Estimate {
+            run_secs: self.estimate_run,
+            overhead_secs: self.estimate_overhead,
+            runs_launched: batches,
+            makespan_secs: makespan,
+            overhead_saved_secs: i64::try_from(self.run_count().saturating_sub(batches))
+                .unwrap_or(i64::MAX)
+                .saturating_mul(self.estimate_overhead),
+            blast_radius: blast,
+            recommended_batch: RecommendedBatch {
+                for_run_time: label,
+                min,
+                max,
+            },
+        }
+    }
+
+    /// SHA-256 (hex) over the canonical run list: one line per run in launch order,
+    /// `index TAB logical_date TAB partition_key TAB params-json LF`.
+    #[must_use]
+    pub fn digest(&self) -> String {
+        let mut h = Sha256::new();
+        let mut line = String::new();
+        for run in self.runs(0, self.run_count()) {
+            line.clear();
+            line.push_str(&run.index.to_string());
+            line.push('\t');
+            line.push_str(&run.logical_date);
+            line.push('\t');
+            line.push_str(run.partition_key.as_deref().unwrap_or(""));
+            line.push('\t');
+            // Keys sorted, so the digest does not depend on the order params were written.
+            let mut params: Vec<(&String, &Json)> = run.params.iter().collect();
+            params.sort_by(|a, b| a.0.cmp(b.0));
+            let canonical: Map<String, Json> = params
+                .into_iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            line.push_str(&serde_json::to_string(&canonical).unwrap_or_default());
+            line.push('\n');
+            h.update(line.as_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The summary part of the plan JSON.
+    #[must_use]
+    pub fn summary(&self) -> Json {
+        let first = self.run(0);
+        let last = self.run(self.run_count().saturating_sub(1));
+        let in_utc = |r: &Option<Run>| {
+            r.as_ref()
+                .and_then(|r| self.tick_of(r.index))
+                .map(|(_, t, _)| format_rfc3339(t.instant, 0, true))
+        };
+        json!({
+            "run_count": self.run_count(),
+            "batch_count": self.batch_count(),
+            "wave_count": self.wave_count(),
+            "first": first.as_ref().map(|r| r.logical_date.clone()),
+            "last": last.as_ref().map(|r| r.logical_date.clone()),
+            "first_utc": if self.style == Style::Aware { in_utc(&first) } else { None },
+            "last_utc": if self.style == Style::Aware { in_utc(&last) } else { None },
+            "timezone": self.zone.name(),
+            "naive": self.style == Style::Naive,
+            "bounds": self.profile.bounds_text,
+            "strategy": self.strategy,
+            "max_per_run": self.max_per_run,
+            "concurrency": self.concurrency,
+            "order": self.order,
+            "retries": self.retries,
+            "timeout_secs": self.timeout_secs,
+            "failure_policy": self.failure_policy,
+            "labels": self.labels.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect::<Map<String, Json>>(),
+            "estimate": self.estimate(),
+        })
+    }
+
+    /// The whole plan as JSON (every run and batch).
+    #[must_use]
+    pub fn to_json(&self) -> Json {
+        json!({
+            "version": PLAN_VERSION,
+            "engine": self.profile.engine,
+            "source": self.source,
+            "summary": self.summary(),
+            "runs": self.runs(0, self.run_count()).collect::<Vec<Run>>(),
+            "batches": self.batches().collect::<Vec<Batch>>(),
+            "diagnostics": self.diagnostics,
+            "digest": self.digest(),
+        })
+    }
+}
+
+fn human_secs(s: i64) -> String {
+    match s {
+        ..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        _ => format!("{}h{:02}m", s / 3600, s / 60 % 60),
+    }
+}
+
+fn normalize(mut v: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    v.retain(|(a, b)| a < b);
+    v.sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(v.len());
+    for (a, b) in v {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+fn subtract(keep: &[(u64, u64)], a: u64, b: u64) -> Vec<(u64, u64)> {
+    let mut out = Vec::with_capacity(keep.len() + 1);
+    for &(x, y) in keep {
+        if b <= x || y <= a {
+            out.push((x, y));
+            continue;
+        }
+        if x < a {
+            out.push((x, a));
+        }
+        if b < y {
+            out.push((b, y));
+        }
+    }
+    out
+}
