@@ -74,11 +74,19 @@ enum Style {
 /// Per-engine details the runs' variables need.
 #[derive(Debug, Clone)]
 enum Flavor {
-    Polyaxon { date_only: bool },
-    Mage { step_secs: Option<i64> },
+    Polyaxon {
+        date_only: bool,
+    },
+    Mage {
+        step_secs: Option<i64>,
+    },
     Kestra,
     Flyte,
-    Dagster { fmt: String },
+    /// `suffix_repeats`: both passes of a fold get a key, so the second carries its offset.
+    Dagster {
+        fmt: String,
+        suffix_repeats: bool,
+    },
     Generic,
 }
 
@@ -227,6 +235,7 @@ pub struct Planned {
 
 /// What the validation of a spec produced before expansion.
 struct Input<'s> {
+    text: &'s str,
     spec: &'s Spec,
     profile: Profile,
     zone: Zone,
@@ -299,6 +308,7 @@ pub(crate) fn plan_spec(
         _ => Style::Aware,
     };
     let input = Input {
+        text,
         spec,
         profile,
         zone,
@@ -382,12 +392,9 @@ fn expand(
     let spec = input.spec;
     let engine = input.profile.engine;
     let _ = text;
-    let Some(schedule) = &spec.schedule else {
-        diags.push(Diagnostic::error("E0111", "the spec has no `schedule`").at(spec.root_span).help(
-            "add e.g. `schedule: {cron: \"0 * * * *\"}`, `schedule: {every: {unit: day, count: 1}}` or `schedule: {partitions: {kind: daily}}`",
-        ));
+    if !spec.is_mapping {
         return None;
-    };
+    }
     // The window.
     let start = match &spec.start {
         Some(s) => moment(diags, s, "window.start"),
@@ -422,6 +429,15 @@ fn expand(
             );
             None
         }
+    };
+    let Some(schedule) = &spec.schedule else {
+        if spec.has_schedule_key {
+            return None;
+        }
+        diags.push(Diagnostic::error("E0111", "the spec has no `schedule`").at(spec.root_span).help(
+            "add e.g. `schedule: {cron: \"0 * * * *\"}`, `schedule: {every: {unit: day, count: 1}}` or `schedule: {partitions: {kind: daily}}`",
+        ));
+        return None;
     };
     if spec.bounds.is_some() && engine != Engine::Generic {
         let b = spec.bounds.as_ref().map(|b| b.span);
@@ -465,7 +481,19 @@ fn expand(
             );
         }
     }
-    let (start, end) = (start?, end?);
+    let (Some(start), Some(end)) = (start, end) else {
+        // Still check the schedule, so every problem is reported at once.
+        if let Schedule::Cron { expr, with_seconds } = &schedule.value {
+            let with_seconds = with_seconds.as_ref().is_some_and(|w| w.value);
+            let _ = parse_cron(
+                input.text,
+                expr,
+                input.profile.cron_dialect(with_seconds),
+                diags,
+            );
+        }
+        return None;
+    };
 
     let (series, count, after_last, flavor) = match engine {
         Engine::Polyaxon => polyaxon(input, schedule, start, end, diags)?,
@@ -549,7 +577,7 @@ fn expand(
         diagnostics: Vec::new(),
     };
     plan.apply_selection(spec, diags);
-    plan.dst_warnings(diags);
+    plan.dst_warnings(spec.timezone.as_ref().map(|t| t.span), diags);
     plan.surprises(spec, start, end, diags);
     plan.configure_execution(spec, diags);
     Some(plan)
@@ -692,6 +720,18 @@ fn polyaxon(
         ));
     }
     let len = u64::try_from((b - a + step - 1) / step).unwrap_or(0);
+    if !date_only {
+        let non_midnight = (0..len)
+            .filter(|k| (a + i64::try_from(*k).unwrap_or(0) * step) % 86_400 != 0)
+            .count();
+        if non_midnight > 0 {
+            diags.push(
+                Diagnostic::warning("W0315", format!("polyaxon 2.18 cannot render a non-midnight `datetime` input: `{{{{ dt }}}}` fails to compile for {non_midnight} of {len} runs"))
+                    .at(count.span)
+                    .help("clipped maps the `datetime` input type to a date; until that is fixed, type the input `str` to receive `2021-05-01T10:00:00`"),
+            );
+        }
+    }
     if (b - a) % step == 0 {
         diags.push(
             Diagnostic::note(
@@ -888,7 +928,12 @@ fn cron_engine(
             return None;
         }
     };
-    let cron = parse_cron(expr, input.profile.cron_dialect(with_seconds), diags)?;
+    let cron = parse_cron(
+        input.text,
+        expr,
+        input.profile.cron_dialect(with_seconds),
+        diags,
+    )?;
     let policy = input.profile.dst_policy(
         &cron,
         spec.dst_gap.as_ref().map(|g| g.value),
@@ -936,6 +981,15 @@ fn cron_engine(
             );
         }
     }
+    if engine == Engine::Kestra
+        && n > 1
+        && CronSeries::new(series.cron().clone(), zone, policy, e, e + 1).len() == 1
+    {
+        diags.push(
+            Diagnostic::note("N0322", format!("kestra includes both ends: the fire time at the end `{}` runs too ({n} executions, one more than the intervals between start and end)", spec.end.as_ref().map_or_else(|| input.now_text.clone().unwrap_or_default(), |v| v.value.clone())))
+                .at_opt(spec.end.as_ref().map(|v| v.span).or(spec.window)),
+        );
+    }
     if engine == Engine::Kestra && spec.timezone.is_none() {
         diags.push(
             Diagnostic::note("N0320", "kestra evaluates the cron in the server's zone when `timezone` is unset (UTC in the official images); planned in UTC")
@@ -965,6 +1019,7 @@ fn cron_engine(
 }
 
 fn parse_cron(
+    text: &str,
     expr: &Sp<String>,
     dialect: crate::cron::CronDialect,
     diags: &mut Vec<Diagnostic>,
@@ -972,16 +1027,17 @@ fn parse_cron(
     match Cron::parse(&expr.value, dialect) {
         Ok(c) => Some(c),
         Err(errors) => {
-            // The cron's byte offsets are into the string value; point into the text when
-            // the value is written plainly or quoted on one line.
-            let inner =
-                expr.span.start + usize::from(expr.span.end - expr.span.start > expr.value.len());
+            // The cron's byte offsets are into the string value. When the text holds the
+            // value verbatim (plain, or quoted without escapes), point at the exact field;
+            // otherwise at the whole value.
+            let raw = text.get(expr.span.start..expr.span.end).unwrap_or("");
+            let inner = raw.find(expr.value.as_str()).map(|i| expr.span.start + i);
             for e in errors {
-                let mut d = Diagnostic::error(e.code, e.message).at(Span {
-                    start: inner + e.start,
-                    end: inner + e.end,
-                    ..expr.span
-                });
+                let span = match inner {
+                    Some(at) => Span::of(text, at + e.start, at + e.end),
+                    None => expr.span,
+                };
+                let mut d = Diagnostic::error(e.code, e.message).at(span);
                 d.help = e.help;
                 diags.push(d);
             }
@@ -1063,6 +1119,8 @@ fn generic_every(
     let mut ticks = Vec::new();
     let mut k = 0i64;
     let cap = 4_000_000usize;
+    let mut gaps: Vec<(Civil, usize)> = Vec::new();
+    let mut folds: Vec<(Civil, usize)> = Vec::new();
     loop {
         let civil = if months == 0 {
             Some(start_civil.plus_secs(k * days * 86_400))
@@ -1075,7 +1133,13 @@ fn generic_every(
         let Some(civil) = civil.filter(|c| c.in_supported_range()) else {
             break;
         };
-        let resolved: Vec<Tick> = match resolver.resolve(civil) {
+        let local = resolver.resolve(civil);
+        match local {
+            crate::time::Local::Gap { .. } => gaps.push((civil, ticks.len())),
+            crate::time::Local::Fold { .. } => folds.push((civil, ticks.len())),
+            crate::time::Local::Single(..) => {}
+        }
+        let resolved: Vec<Tick> = match local {
             crate::time::Local::Single(t, o) => vec![Tick::plain(t, o)],
             crate::time::Local::Gap { after, offset } => match gap {
                 GapRule::Skip => vec![],
@@ -1117,6 +1181,40 @@ fn generic_every(
         k += 1;
     }
     let len = ticks.len() as u64;
+    let zone_name = zone.name();
+    for (civil, at) in gaps.into_iter().filter(|(c, _)| *c < zone.civil_at(hi)) {
+        let (code, message) = match gap {
+            GapRule::Skip => ("W0501", format!("generic skips `{civil}`: that time does not exist in {zone_name} (clocks spring forward)")),
+            GapRule::Shift => ("W0502", format!("`{civil}` does not exist in {zone_name}: generic runs it at the end of the gap")),
+        };
+        let runs = if gap == GapRule::Shift {
+            vec![at as u64]
+        } else {
+            vec![]
+        };
+        diags.push(
+            Diagnostic::warning(code, message)
+                .runs(runs)
+                .at_opt(input.spec.timezone.as_ref().map(|t| t.span))
+                .help("choose with `dst: {gap: skip|shift, fold: earlier|later|both}`"),
+        );
+    }
+    for (civil, at) in folds.into_iter().filter(|(c, _)| *c < zone.civil_at(hi)) {
+        let (code, how) = match fold {
+            FoldRule::Both => ("W0504", "runs it twice"),
+            FoldRule::Earlier => ("W0503", "runs it once, at its first occurrence"),
+            FoldRule::Later => ("W0503", "runs it once, at its second occurrence"),
+        };
+        diags.push(
+            Diagnostic::warning(
+                code,
+                format!("`{civil}` happens twice in {zone_name} (clocks fall back): generic {how}"),
+            )
+            .runs(vec![at as u64])
+            .at_opt(input.spec.timezone.as_ref().map(|t| t.span))
+            .help("choose with `dst: {gap: skip|shift, fold: earlier|later|both}`"),
+        );
+    }
     Some((Series::List(ticks), len, None, Flavor::Generic))
 }
 
@@ -1184,7 +1282,7 @@ fn dagster(
         None => (String::new(), ""),
     };
     let (cron, fmt) = if let Some(c) = &p.cron {
-        let cron = parse_cron(c, crate::cron::CronDialect::Dagster, diags)?;
+        let cron = parse_cron(input.text, c, crate::cron::CronDialect::Dagster, diags)?;
         let Some(fmt) = &p.fmt else {
             diags.push(Diagnostic::error("E0416", "a `partitions.cron` needs a `fmt` (TimeWindowPartitionsDefinition has no default format)").at(c.span).help("e.g. `fmt: \"%Y-%m-%d\"`"));
             return None;
@@ -1239,11 +1337,15 @@ fn dagster(
         );
     }
     let after_last = series.get(keys);
+    let suffix_repeats = policy.fold == FoldRule::Both;
     Some((
         Series::Cron(Box::new(series)),
         keys,
         after_last,
-        Flavor::Dagster { fmt },
+        Flavor::Dagster {
+            fmt,
+            suffix_repeats,
+        },
     ))
 }
 
@@ -1367,7 +1469,7 @@ impl Plan {
     }
 
     /// One warning per DST transition that touched runs.
-    fn dst_warnings(&self, diags: &mut Vec<Diagnostic>) {
+    fn dst_warnings(&self, at: Option<Span>, diags: &mut Vec<Diagnostic>) {
         let engine = self.profile.engine;
         let zone = self.zone.name();
         for e in self.series.events() {
@@ -1390,7 +1492,13 @@ impl Plan {
                 (true, true) => ("W0501", format!("{engine} skips `{fires}`: that time does not exist in {zone} (clocks spring forward)")),
                 (true, false) => ("W0502", format!("`{fires}` does not exist in {zone}: {engine} runs it at the end of the gap, `{}`", Civil::from_secs(e.at + i64::from(e.after)))),
                 (false, _) if e.ticks.len() > e.civil_fires.len() => ("W0504", format!("`{fires}` happens twice in {zone} (clocks fall back): {engine} runs it twice")),
-                (false, _) => ("W0503", format!("`{fires}` happens twice in {zone} (clocks fall back): {engine} runs it once")),
+                (false, _) => {
+                    let second = e.ticks.first().and_then(|i| self.series.get(*i)).is_some_and(|t| t.second_occurrence);
+                    let (which, offset) = if second { ("second", e.after) } else { ("first", e.before) };
+                    let sign = if offset < 0 { '-' } else { '+' };
+                    let a = offset.unsigned_abs();
+                    ("W0503", format!("`{fires}` happens twice in {zone} (clocks fall back): {engine} runs it once, at its {which} occurrence ({sign}{:02}:{:02})", a / 3600, a / 60 % 60))
+                }
             };
             let help = match engine {
                 Engine::Generic => "choose with `dst: {gap: skip|shift, fold: earlier|later|both}`",
@@ -1399,7 +1507,7 @@ impl Plan {
                 Engine::Dagster => "dagster starts a window in a gap at the end of the gap; a repeated hour gets a second key with its offset",
                 _ => "",
             };
-            let mut d = Diagnostic::warning(code, message).runs(runs);
+            let mut d = Diagnostic::warning(code, message).runs(runs).at_opt(at);
             if !help.is_empty() {
                 d = d.help(help);
             }
@@ -1677,11 +1785,15 @@ impl Plan {
     }
 
     fn partition_key(&self, t: Tick) -> Option<String> {
-        let Flavor::Dagster { fmt } = &self.flavor else {
+        let Flavor::Dagster {
+            fmt,
+            suffix_repeats,
+        } = &self.flavor
+        else {
             return None;
         };
         let mut key = strftime(t.civil(), t.offset, self.zone, fmt);
-        if t.second_occurrence && !fmt.contains("%z") {
+        if *suffix_repeats && t.second_occurrence && !fmt.contains("%z") {
             key.push_str(&strftime(t.civil(), t.offset, self.zone, "%z"));
         }
         Some(key)
@@ -1695,6 +1807,33 @@ impl Plan {
             self.after_last.or_else(|| self.series.get(i))
         } else {
             None
+        }
+    }
+
+    /// The instant (seconds since the epoch; for naive engines the naive value read as
+    /// UTC) and UTC offset of the run at `index`.
+    #[must_use]
+    pub fn run_instant(&self, index: u64) -> Option<(i64, i32)> {
+        self.tick_of(index).map(|(_, t, _)| (t.instant, t.offset))
+    }
+
+    /// Instants and offsets of runs `from..to` (launch order), without building the runs:
+    /// what a timeline or a count-by-day needs.
+    pub fn instants(&self, from: u64, to: u64) -> Box<dyn Iterator<Item = (i64, i32)> + '_> {
+        let to = to.min(self.run_count());
+        let plain = self.combos == 1
+            && self.order == Order::OldestFirst
+            && self.permutation.is_none()
+            && self.kept.len() == 1
+            && self.kept[0].0 == 0;
+        if plain {
+            Box::new(
+                self.series
+                    .iter_range(from, to)
+                    .map(|t| (t.instant, t.offset)),
+            )
+        } else {
+            Box::new((from..to).filter_map(|i| self.run_instant(i)))
         }
     }
 

@@ -214,6 +214,10 @@ pub(crate) enum FoldRule {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Spec {
     pub root_span: Span,
+    /// Whether the root is a mapping at all (if not, nothing else is reported).
+    pub is_mapping: bool,
+    /// Whether a `schedule` key was written (even if it could not be read).
+    pub has_schedule_key: bool,
     pub engine: Option<Sp<Engine>>,
     pub schedule: Option<Sp<Schedule>>,
     pub timezone: Option<Sp<String>>,
@@ -449,6 +453,8 @@ pub(crate) fn parse_spec(root: &Node, r: &mut Reader<'_>) -> Spec {
     let Some(entries) = r.map(root, "the planner spec") else {
         return spec;
     };
+    spec.is_mapping = true;
+    spec.has_schedule_key = entries.iter().any(|(k, _)| k.key_text() == "schedule");
     r.check_keys(entries, TOP_KEYS, "the planner spec");
     for (k, v) in entries {
         let key = k.key_text();
@@ -462,7 +468,7 @@ pub(crate) fn parse_spec(root: &Node, r: &mut Reader<'_>) -> Spec {
             "timezone" => spec.timezone = r.string(v, "timezone"),
             "window" => {
                 spec.window = Some(v.span);
-                if let Some(w) = r.map(v, "window") {
+                if let Some(w) = r.map(v, "`window`") {
                     r.check_keys(w, &["start", "end"], "`window`");
                     for (wk, wv) in w {
                         match wk.key_text().as_str() {
@@ -511,12 +517,12 @@ pub(crate) fn parse_spec(root: &Node, r: &mut Reader<'_>) -> Spec {
             "select" => spec.select = r.string_list(v, "select"),
             "exclude" => spec.exclude = r.string_list(v, "exclude"),
             "params" => {
-                if let Some(m) = r.map(v, "params") {
+                if let Some(m) = r.map(v, "`params`") {
                     spec.params = m.iter().map(|(k, v)| (k.key_text(), v.to_json())).collect();
                 }
             }
             "grid" => {
-                if let Some(m) = r.map(v, "grid") {
+                if let Some(m) = r.map(v, "`grid`") {
                     for (gk, gv) in m {
                         let name = Sp::new(gk.key_text(), gk.span);
                         match &gv.value {
@@ -569,7 +575,7 @@ pub(crate) fn parse_spec(root: &Node, r: &mut Reader<'_>) -> Spec {
                 );
             }
             "estimate" => {
-                if let Some(m) = r.map(v, "estimate") {
+                if let Some(m) = r.map(v, "`estimate`") {
                     r.check_keys(m, &["run", "overhead"], "`estimate`");
                     for (ek, ev) in m {
                         match ek.key_text().as_str() {
@@ -583,7 +589,7 @@ pub(crate) fn parse_spec(root: &Node, r: &mut Reader<'_>) -> Spec {
                 }
             }
             "labels" => {
-                if let Some(m) = r.map(v, "labels") {
+                if let Some(m) = r.map(v, "`labels`") {
                     for (lk, lv) in m {
                         if let Some(s) = r.string(lv, "labels") {
                             spec.labels.push((lk.key_text(), s.value));
@@ -592,7 +598,7 @@ pub(crate) fn parse_spec(root: &Node, r: &mut Reader<'_>) -> Spec {
                 }
             }
             "dst" => {
-                if let Some(m) = r.map(v, "dst") {
+                if let Some(m) = r.map(v, "`dst`") {
                     r.check_keys(m, &["gap", "fold"], "`dst`");
                     for (dk, dv) in m {
                         match dk.key_text().as_str() {
@@ -635,7 +641,7 @@ fn parse_strategy(v: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
         spec.strategy = r.choice(v, "strategy", &kinds);
         return;
     }
-    let Some(m) = r.map(v, "strategy") else {
+    let Some(m) = r.map(v, "`strategy`") else {
         return;
     };
     r.check_keys(m, &["kind", "max_per_run"], "`strategy`");
@@ -649,7 +655,7 @@ fn parse_strategy(v: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
 }
 
 fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
-    let m = r.map(v, "schedule")?;
+    let m = r.map(v, "`schedule`")?;
     r.check_keys(
         m,
         &["cron", "with_seconds", "every", "partitions"],
@@ -693,7 +699,7 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
         return Some(Sp::new(Schedule::Cron { expr, with_seconds }, v.span));
     }
     if let Some(n) = v.get("every") {
-        let em = r.map(n, "every")?;
+        let em = r.map(n, "`every`")?;
         r.check_keys(em, &["unit", "count"], "`every`");
         let unit = match n.get("unit") {
             Some(u) => {
@@ -730,7 +736,7 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
         return Some(Sp::new(Schedule::Every { unit, count }, v.span));
     }
     let n = v.get("partitions")?;
-    let pm = r.map(n, "partitions")?;
+    let pm = r.map(n, "`partitions`")?;
     r.check_keys(
         pm,
         &[
