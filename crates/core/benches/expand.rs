@@ -1,17 +1,86 @@
-//! Benchmarks of the planning core (filled in with the expansion).
-use criterion::{criterion_group, criterion_main, Criterion};
+//! Benchmarks of the planning core (SPEC.md's targets):
+//! - expanding 1,000,000 runs of a minutely cron in America/New_York (≤ 50 ms);
+//! - a fixed-step expansion of 1,000,000 runs (near memory speed);
+//! - counting (and refusing) a plan of about 10⁹ runs (≤ 1 ms);
+//! - building one page of full runs from the middle of a million-run plan.
+#![allow(clippy::unwrap_used)]
 
-fn civil_arithmetic(c: &mut Criterion) {
-    c.bench_function("civil date of 1M days", |b| {
+use backfill_core::{plan, Plan, PlanOptions};
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+const MINUTELY_NY: &str = "engine: generic\nschedule: {cron: \"* * * * *\"}\ntimezone: America/New_York\nwindow: {start: 2024-01-01, end: \"2025-11-25T12:40\"}\n";
+const SECONDLY_FIXED: &str = "engine: polyaxon\nschedule: {every: {unit: second, count: 1}}\nwindow: {start: \"2024-01-01T00:00:00\", end: \"2024-01-12T13:46:40\"}\n";
+const BILLION: &str = "engine: generic\nschedule: {cron: \"* * * * *\"}\ntimezone: America/New_York\nwindow: {start: 2000-01-01, end: 3902-01-01}\n";
+
+fn options() -> PlanOptions {
+    PlanOptions {
+        limit: 2_000_000,
+        ..PlanOptions::default()
+    }
+}
+
+fn planned(text: &str) -> Plan {
+    plan(text, &options()).plan.unwrap()
+}
+
+fn expand(c: &mut Criterion) {
+    let p = planned(MINUTELY_NY);
+    assert_eq!(
+        p.run_count(),
+        1_000_000,
+        "the window is sized for a million runs"
+    );
+    c.bench_function(
+        "expand 1M minutely runs, America/New_York (plan + every instant)",
+        |b| {
+            b.iter(|| {
+                let p = planned(black_box(MINUTELY_NY));
+                p.instants(0, p.run_count())
+                    .fold(0i64, |acc, (t, o)| acc.wrapping_add(t ^ i64::from(o)))
+            });
+        },
+    );
+    let p = planned(SECONDLY_FIXED);
+    assert_eq!(p.run_count(), 1_000_000);
+    c.bench_function("expand 1M fixed-step runs (polyaxon, 1 s)", |b| {
         b.iter(|| {
-            let mut acc = 0i64;
-            for d in 0..1_000_000i64 {
-                acc += i64::from(backfill_core::Civil::from_days(d).date().2);
-            }
-            acc
+            let p = planned(black_box(SECONDLY_FIXED));
+            p.instants(0, p.run_count())
+                .fold(0i64, |acc, (t, _)| acc.wrapping_add(t))
         });
     });
 }
 
-criterion_group!(benches, civil_arithmetic);
+fn count(c: &mut Criterion) {
+    let refused = plan(BILLION, &PlanOptions::default());
+    assert!(refused.plan.is_none());
+    assert!(
+        refused.diagnostics[0]
+            .message
+            .contains("1,000,349,040 runs"),
+        "{:?}",
+        refused.diagnostics
+    );
+    c.bench_function("count and refuse a 10^9-run plan", |b| {
+        b.iter(|| {
+            plan(black_box(BILLION), &PlanOptions::default())
+                .diagnostics
+                .len()
+        });
+    });
+}
+
+fn page(c: &mut Criterion) {
+    let p = planned(MINUTELY_NY);
+    c.bench_function("50 full runs from the middle of a 1M-run plan", |b| {
+        b.iter(|| {
+            p.runs(500_000, 500_050)
+                .map(|r| r.logical_date.len())
+                .sum::<usize>()
+        });
+    });
+}
+
+criterion_group!(benches, expand, count, page);
 criterion_main!(benches);

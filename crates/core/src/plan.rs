@@ -576,6 +576,7 @@ fn expand(
         labels: spec.labels.clone(),
         diagnostics: Vec::new(),
     };
+    plan.series.locate_events();
     plan.apply_selection(spec, diags);
     plan.dst_warnings(spec.timezone.as_ref().map(|t| t.span), diags);
     plan.surprises(spec, start, end, diags);

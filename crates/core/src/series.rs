@@ -181,39 +181,35 @@ impl CronSeries {
             };
         }
         starts.push(total);
-        let mut series = CronSeries {
+        CronSeries {
             cron,
             segments,
             starts,
             events,
-        };
-        series.locate_events();
-        series
+        }
     }
 
-    /// Fill in which ticks each DST event produced.
-    fn locate_events(&mut self) {
+    /// Fill in which ticks each DST event produced. Done on demand (after a plan passed
+    /// its limit): a century-long series has hundreds of transitions.
+    pub fn locate_events(&mut self) {
         let mut events = std::mem::take(&mut self.events);
         for e in &mut events {
-            let lo = e.at - 2 * 86_400;
-            let hi = e.at + 2 * 86_400;
+            // Every tick an event produced lies within the size of the jump of it.
+            let jump = i64::from((e.after - e.before).abs()) + 1;
+            let (lo, hi) = (e.at - jump, e.at + jump);
             let first = self.first_at_or_after(lo);
-            let mut i = first;
-            while i < self.len() {
-                let Some(t) = self.get(i) else { break };
+            let fires = &e.civil_fires;
+            for (k, t) in self.iter_range(first, self.len()).enumerate() {
                 if t.instant >= hi {
                     break;
                 }
+                let in_event = fires.binary_search(&t.civil()).is_ok();
                 if t.shifted && t.instant == e.at
-                    || t.second_occurrence && e.civil_fires.contains(&t.civil())
-                    || !t.second_occurrence
-                        && t.offset == e.before
-                        && e.after < e.before
-                        && e.civil_fires.contains(&t.civil())
+                    || in_event
+                        && (t.second_occurrence || t.offset == e.before && e.after < e.before)
                 {
-                    e.ticks.push(i);
+                    e.ticks.push(first + k as u64);
                 }
-                i += 1;
             }
         }
         self.events = events;
@@ -424,6 +420,13 @@ impl Series {
             _ => &[],
         }
     }
+
+    /// Find the ticks of each DST event (see [`CronSeries::locate_events`]).
+    pub fn locate_events(&mut self) {
+        if let Series::Cron(c) = self {
+            c.locate_events();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -557,7 +560,7 @@ mod tests {
     fn later_fold_marks_second_occurrences() {
         let zone = Zone::parse("America/New_York").unwrap();
         let cron = Cron::parse("0 * * * *", CronDialect::Generic).unwrap();
-        let s = CronSeries::new(
+        let mut s = CronSeries::new(
             cron,
             zone,
             DstPolicy {
@@ -567,6 +570,7 @@ mod tests {
             instant("2024-11-03T00:00", zone),
             instant("2024-11-03T04:00", zone),
         );
+        s.locate_events();
         let seconds: Vec<bool> = s
             .iter_range(0, s.len())
             .map(|t| t.second_occurrence)
