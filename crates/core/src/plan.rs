@@ -326,7 +326,12 @@ pub(crate) fn plan_spec(
             text: text.to_owned(),
             dialect: dialect.to_owned(),
             engine,
-            now: input.now_text.clone(),
+            // Only an open window depends on "now".
+            now: if spec.end.is_none() {
+                input.now_text.clone()
+            } else {
+                None
+            },
         };
         p.diagnostics = diags.clone();
     }
@@ -823,7 +828,7 @@ fn mage(
                 zone: None,
             },
             len,
-            None,
+            (len > 0).then(|| Tick::plain(a + i64::try_from(len).unwrap_or(0) * step, offset)),
             Flavor::Mage {
                 step_secs: Some(step),
             },
@@ -867,10 +872,11 @@ fn mage(
         }
     }
     let len = ticks.len() as u64;
+    let after_last = (len > 0).then(|| Tick::plain(cur.secs() - i64::from(offset), offset));
     Some((
         Series::List(ticks),
         len,
-        None,
+        after_last,
         Flavor::Mage { step_secs: None },
     ))
 }
@@ -1120,6 +1126,7 @@ fn generic_every(
     let mut ticks = Vec::new();
     let mut k = 0i64;
     let cap = 4_000_000usize;
+    let mut after_last: Option<Tick> = None;
     let mut gaps: Vec<(Civil, usize)> = Vec::new();
     let mut folds: Vec<(Civil, usize)> = Vec::new();
     loop {
@@ -1170,6 +1177,7 @@ fn generic_every(
         for t in resolved {
             if t.instant >= hi {
                 past = true;
+                after_last = Some(t);
                 break;
             }
             if t.instant >= lo {
@@ -1216,7 +1224,7 @@ fn generic_every(
             .help("choose with `dst: {gap: skip|shift, fold: earlier|later|both}`"),
         );
     }
-    Some((Series::List(ticks), len, None, Flavor::Generic))
+    Some((Series::List(ticks), len, after_last, Flavor::Generic))
 }
 
 fn dagster(
@@ -1588,7 +1596,12 @@ impl Plan {
             }
             u32::try_from(r.value.max(0)).unwrap_or(u32::MAX)
         });
-        self.timeout_secs = spec.timeout.as_ref().map(|t| t.value);
+        self.timeout_secs = spec.timeout.as_ref().map(|t| {
+            if t.value <= 0 {
+                diags.push(Diagnostic::error("E0123", "`timeout` must be positive").at(t.span));
+            }
+            t.value
+        });
         self.failure_policy = spec
             .failure_policy
             .as_ref()

@@ -27,6 +27,7 @@ const BAD: &[(&str, &str, &str, u32)] = &[
     ("dst outside generic", "engine: kestra\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\ndst: {gap: skip}\n", "E0115", 4),
     ("concurrency zero", "engine: generic\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\nconcurrency: 0\n", "E0120", 4),
     ("negative retries", "engine: flyte\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\nretries: -1\n", "E0121", 4),
+    ("negative timeout", "engine: flyte\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\ntimeout: -5m\n", "E0123", 4),
     ("zero estimate", "engine: generic\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\nestimate: {run: 0s}\n", "E0122", 4),
     ("bad date", "engine: generic\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-02-30, end: 2024-03-02}\n", "E0201", 3),
     ("bad zone", "engine: kestra\nschedule: {cron: \"0 * * * *\"}\ntimezone: Europe/Londn\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0202", 3),
