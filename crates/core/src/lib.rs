@@ -13,6 +13,7 @@
 
 pub mod cron;
 mod diag;
+mod dialect;
 mod engine;
 mod plan;
 mod series;
@@ -21,6 +22,7 @@ mod time;
 mod yaml;
 
 pub use diag::{did_you_mean, has_errors, Diagnostic, Severity, Span};
+pub use dialect::Dialect;
 pub use plan::{
     Batch, Estimate, Plan, PlanOptions, Planned, RecommendedBatch, Run, RunRange, Source,
     DEFAULT_LIMIT, PLAN_VERSION,
@@ -29,7 +31,16 @@ pub use spec::{Engine, FailurePolicy, Order, StrategyKind};
 pub use time::civil::Civil;
 pub use time::{parse_duration, parse_moment, Moment, Zone};
 
-/// Plan a planner spec: parse `text`, validate it against its engine, expand it.
+/// Which dialect `text` is written in, if it shows one (see [`Dialect`]).
+#[must_use]
+pub fn detect_dialect(text: &str) -> Option<Dialect> {
+    yaml::parse_documents(text)
+        .ok()
+        .and_then(|docs| dialect::detect_documents(&docs))
+}
+
+/// Plan a pasted text: detect (or take) its dialect, validate it against its engine,
+/// expand it.
 ///
 /// Every problem found is in [`Planned::diagnostics`]; the plan is there when none of
 /// them is an error.
@@ -46,34 +57,65 @@ pub use time::{parse_duration, parse_moment, Moment, Zone};
 pub fn plan(text: &str, options: &PlanOptions) -> Planned {
     let docs = match yaml::parse_documents(text) {
         Ok(docs) => docs,
-        Err(d) => {
-            return Planned {
-                plan: None,
-                diagnostics: vec![d],
-            }
-        }
+        Err(d) => return Planned::failed(options.dialect.unwrap_or(Dialect::Spec), vec![d]),
     };
-    let Some(doc) = docs.first() else {
+    if docs.is_empty() {
         let d = Diagnostic::error("E0003", "the input is empty").help(
-            "paste a planner spec, e.g. `engine: kestra`, `schedule: {cron: \"0 * * * *\"}`, `window: {start: ..., end: ...}`",
+            "paste a planner spec, a Polyaxon operation, a Kestra flow or a Mage backfill body",
         );
-        return Planned {
-            plan: None,
-            diagnostics: vec![d],
-        };
-    };
-    let mut reader = spec::Reader::new(text);
-    if docs.len() > 1 {
-        reader.diags.push(
-            Diagnostic::error(
-                "E0004",
-                "a planner spec is one YAML document; this text has several",
-            )
-            .at(docs[1].root.span),
-        );
+        return Planned::failed(options.dialect.unwrap_or(Dialect::Spec), vec![d]);
     }
-    let spec = spec::parse_spec(&doc.root, &mut reader);
-    plan::plan_spec(text, &spec, "spec", options, reader.diags)
+    let detected = dialect::detect_documents(&docs);
+    let Some(dialect) = options.dialect.or(detected) else {
+        let kinds: Vec<String> = Dialect::ALL
+            .iter()
+            .map(|d| format!("{} ({})", d.label(), d.tell_tale()))
+            .collect();
+        let d = Diagnostic::error("E0005", "this text fits no input dialect")
+            .at(docs[0].root.span)
+            .help(format!("expected one of: {}", kinds.join("; ")));
+        return Planned::failed(Dialect::Spec, vec![d]);
+    };
+    match dialect {
+        Dialect::Spec => {
+            let mut reader = spec::Reader::new(text);
+            if docs.len() > 1 {
+                reader.diags.push(
+                    Diagnostic::error(
+                        "E0004",
+                        "a planner spec is one YAML document; this text has several",
+                    )
+                    .at(docs[1].root.span),
+                );
+            }
+            let spec = spec::parse_spec(&docs[0].root, &mut reader);
+            plan::plan_spec(text, &spec, dialect, options, reader.diags)
+        }
+        other => {
+            let d = Diagnostic::error(
+                "E0500",
+                format!("reading {} input is not supported yet", other.label()),
+            )
+            .help("paste a planner spec instead");
+            Planned::failed(other, vec![d])
+        }
+    }
+}
+
+/// The same text planned by every engine (the spec's engine overridden), for the
+/// side-by-side comparison.
+#[must_use]
+pub fn compare(text: &str, options: &PlanOptions) -> Vec<(Engine, Planned)> {
+    Engine::ALL
+        .iter()
+        .map(|e| {
+            let o = PlanOptions {
+                engine: Some(*e),
+                ..options.clone()
+            };
+            (*e, plan(text, &o))
+        })
+        .collect()
 }
 
 /// The version of this crate, shown by the server's health endpoint and the CLI.

@@ -8,6 +8,7 @@
 
 use crate::cron::Cron;
 use crate::diag::{has_errors, Diagnostic, Span};
+use crate::dialect::Dialect;
 use crate::engine::{recommended_batch, EndRule, Profile, StartRule};
 use crate::series::{CronSeries, Series, Tick};
 use crate::spec::{
@@ -36,11 +37,23 @@ pub struct PlanOptions {
     pub now: Option<String>,
     /// The most runs a plan may have.
     pub limit: u64,
+    /// Read the text as this dialect instead of detecting it.
+    pub dialect: Option<Dialect>,
+    /// The backfill's start, overriding the pasted one (Kestra, Mage bodies).
+    pub start: Option<String>,
+    /// The backfill's end, overriding the pasted one.
+    pub end: Option<String>,
+    /// Which of a Kestra flow's Schedule triggers to backfill.
+    pub trigger: Option<String>,
 }
 
 impl Default for PlanOptions {
     fn default() -> Self {
         PlanOptions {
+            dialect: None,
+            start: None,
+            end: None,
+            trigger: None,
             engine: None,
             now: None,
             limit: DEFAULT_LIMIT,
@@ -231,6 +244,18 @@ pub struct Planned {
     pub plan: Option<Plan>,
     /// Every error, warning and note, in text order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The dialect the text was read as.
+    pub dialect: Dialect,
+}
+
+impl Planned {
+    pub(crate) fn failed(dialect: Dialect, diagnostics: Vec<Diagnostic>) -> Planned {
+        Planned {
+            plan: None,
+            diagnostics,
+            dialect,
+        }
+    }
 }
 
 /// What the validation of a spec produced before expansion.
@@ -248,7 +273,7 @@ struct Input<'s> {
 pub(crate) fn plan_spec(
     text: &str,
     spec: &Spec,
-    dialect: &str,
+    dialect: Dialect,
     options: &PlanOptions,
     mut diags: Vec<Diagnostic>,
 ) -> Planned {
@@ -324,7 +349,7 @@ pub(crate) fn plan_spec(
     if let Some(p) = &mut plan {
         p.source = Source {
             text: text.to_owned(),
-            dialect: dialect.to_owned(),
+            dialect: dialect.name().to_owned(),
             engine,
             // Only an open window depends on "now".
             now: if spec.end.is_none() {
@@ -338,6 +363,7 @@ pub(crate) fn plan_spec(
     Planned {
         plan,
         diagnostics: diags,
+        dialect,
     }
 }
 
@@ -401,6 +427,9 @@ fn expand(
         return None;
     }
     // The window.
+    if spec.window_broken {
+        return None;
+    }
     let start = match &spec.start {
         Some(s) => moment(diags, s, "window.start"),
         None => {

@@ -222,6 +222,8 @@ pub(crate) struct Spec {
     pub schedule: Option<Sp<Schedule>>,
     pub timezone: Option<Sp<String>>,
     pub window: Option<Span>,
+    /// Whether `window` was written but is not a mapping (already reported).
+    pub window_broken: bool,
     pub start: Option<Sp<String>>,
     pub end: Option<Sp<String>>,
     pub bounds: Option<Sp<Bounds>>,
@@ -294,7 +296,7 @@ impl<'t> Reader<'t> {
                 let found = node.kind();
                 self.error(
                     "E0102",
-                    format!("`{what}` must be a mapping, found {found}"),
+                    format!("{what} must be a mapping, found {found}"),
                     node.span,
                 );
                 None
@@ -468,6 +470,7 @@ pub(crate) fn parse_spec(root: &Node, r: &mut Reader<'_>) -> Spec {
             "timezone" => spec.timezone = r.string(v, "timezone"),
             "window" => {
                 spec.window = Some(v.span);
+                spec.window_broken = v.as_map().is_none();
                 if let Some(w) = r.map(v, "`window`") {
                     r.check_keys(w, &["start", "end"], "`window`");
                     for (wk, wv) in w {

@@ -1,7 +1,7 @@
 //! `backfill plan` and `backfill validate`: the command line's logic, as functions of
 //! the input text so tests drive exactly what the binary runs.
 
-use backfill_core::{has_errors, plan, Diagnostic, Engine, PlanOptions, Planned};
+use backfill_core::{has_errors, plan, Diagnostic, PlanOptions, Planned};
 use std::fmt::Write as _;
 
 /// How `plan` prints.
@@ -13,16 +13,8 @@ pub enum Format {
     Table,
 }
 
-/// Options shared by `plan` and `validate`.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Plan for this engine whatever the input says.
-    pub engine: Option<Engine>,
-    /// "Now" for open windows.
-    pub now: Option<String>,
-    /// The most runs a plan may have.
-    pub limit: u64,
-}
+/// Options shared by `plan` and `validate`: the core's planning options.
+pub type Options = PlanOptions;
 
 /// What a command prints and how it exits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,14 +28,7 @@ pub struct Output {
 }
 
 fn planned(text: &str, options: &Options) -> Planned {
-    plan(
-        text,
-        &PlanOptions {
-            engine: options.engine,
-            now: options.now.clone(),
-            limit: options.limit,
-        },
-    )
+    plan(text, options)
 }
 
 fn render_all(file: &str, diagnostics: &[Diagnostic]) -> String {

@@ -51,6 +51,32 @@ struct InputArgs {
     /// The most runs a plan may have.
     #[arg(long, default_value_t = backfill_core::DEFAULT_LIMIT)]
     limit: u64,
+    /// Read the input as this dialect instead of detecting it
+    /// (spec, polyaxon, kestra, kestra-trigger, mage, mage-runs).
+    #[arg(long, value_parser = parse_dialect)]
+    dialect: Option<backfill_core::Dialect>,
+    /// The backfill's start, overriding the pasted one (Kestra and Mage input).
+    #[arg(long)]
+    start: Option<String>,
+    /// The backfill's end, overriding the pasted one.
+    #[arg(long)]
+    end: Option<String>,
+    /// Which Schedule trigger of a Kestra flow to backfill.
+    #[arg(long)]
+    trigger: Option<String>,
+}
+
+fn parse_dialect(s: &str) -> Result<backfill_core::Dialect, String> {
+    backfill_core::Dialect::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = backfill_core::Dialect::ALL
+            .iter()
+            .map(|d| d.name())
+            .collect();
+        format!(
+            "unknown dialect `{s}`; expected one of {}",
+            names.join(", ")
+        )
+    })
 }
 
 fn parse_engine(s: &str) -> Result<backfill_core::Engine, String> {
@@ -80,6 +106,10 @@ fn read_input(input: &InputArgs) -> Result<(String, cli::Options), String> {
             engine: input.engine,
             now,
             limit: input.limit,
+            dialect: input.dialect,
+            start: input.start.clone(),
+            end: input.end.clone(),
+            trigger: input.trigger.clone(),
         },
     ))
 }

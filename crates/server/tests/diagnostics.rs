@@ -11,7 +11,8 @@ const BAD: &[(&str, &str, &str, u32)] = &[
     ("empty input", "", "E0003", 0),
     ("two documents", "engine: kestra\n---\nengine: flyte\n", "E0004", 3),
     ("unknown key", "engine: kestra\nschedual: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0101", 2),
-    ("not a mapping", "- engine: kestra\n", "E0102", 1),
+    ("not a mapping", "engine: kestra\nschedule: {cron: \"0 * * * *\"}\nwindow: 5\n", "E0102", 3),
+    ("fits no dialect", "- 1\n- 2\n", "E0005", 1),
     ("string expected", "engine: kestra\nschedule: {cron: [1, 2]}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0103", 2),
     ("integer expected", "engine: generic\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\nconcurrency: many\n", "E0104", 4),
     ("boolean expected", "engine: kestra\nschedule: {cron: \"* * * * * *\", with_seconds: yes}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0105", 2),
@@ -58,6 +59,7 @@ fn every_bad_input_gets_its_code_and_line() {
         engine: None,
         now: None,
         limit: 1_000_000,
+        ..Default::default()
     };
     let mut rendered = String::new();
     let mut failures = Vec::new();
@@ -97,6 +99,7 @@ fn validate_prints_every_problem_not_the_first() {
             engine: None,
             now: None,
             limit: 1_000_000,
+            ..Default::default()
         },
     );
     assert_eq!(out.code, 1);

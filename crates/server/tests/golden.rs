@@ -12,6 +12,7 @@ fn options() -> Options {
         engine: None,
         now: Some("2024-06-01T00:00:00Z".into()),
         limit: 1_000_000,
+        ..Default::default()
     }
 }
 

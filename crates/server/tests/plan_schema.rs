@@ -79,6 +79,7 @@ fn options() -> Options {
         engine: None,
         now: Some("2024-06-01T00:00:00Z".into()),
         limit: 1_000_000,
+        ..Default::default()
     }
 }
 
@@ -202,7 +203,8 @@ const BROKEN: &[(&str, &str, &str)] = &[
         "engine: flyte\nschedule: {cron: \"0 0 * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n",
         "E0414",
     ),
-    ("not-a-mapping", "- a\n- b\n", "E0102"),
+    ("not-a-mapping", "engine: kestra\nschedule: 5\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0102"),
+    ("no-dialect", "- a\n- b\n", "E0005"),
     (
         "over-the-limit",
         "engine: generic\nschedule: {cron: \"* * * * *\"}\nwindow: {start: 2000-01-01, end: 2024-01-01}\n",

@@ -133,6 +133,7 @@ fn research_test_vectors() {
             engine: None,
             now: None,
             limit: 1_000_000,
+            ..Default::default()
         };
         let out = run_plan("vector.yaml", v.spec, &options, Format::Json);
         let json: Value = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
