@@ -15,7 +15,10 @@ pub mod cron;
 mod diag;
 mod dialect;
 mod engine;
+pub mod form;
 mod plan;
+mod read;
+mod render;
 mod series;
 mod spec;
 mod time;
@@ -92,12 +95,21 @@ pub fn plan(text: &str, options: &PlanOptions) -> Planned {
             plan::plan_spec(text, &spec, dialect, options, reader.diags)
         }
         other => {
-            let d = Diagnostic::error(
-                "E0500",
-                format!("reading {} input is not supported yet", other.label()),
-            )
-            .help("paste a planner spec instead");
-            Planned::failed(other, vec![d])
+            let mut reader = spec::Reader::new(text);
+            let spec = match other {
+                Dialect::Polyaxon => read::polyaxon(&docs, &mut reader),
+                Dialect::Kestra | Dialect::KestraTrigger => {
+                    read::kestra(&docs, &mut reader, options)
+                }
+                Dialect::Mage => read::mage(&docs, &mut reader, options),
+                Dialect::MageRuns | Dialect::Spec => read::mage_runs(&docs, &mut reader, options),
+            };
+            if diag::has_errors(&reader.diags) {
+                let mut diags = reader.diags;
+                diags.sort_by_key(|d| (d.span.map_or(usize::MAX, |s| s.start), d.severity));
+                return Planned::failed(other, diags);
+            }
+            plan::plan_spec(text, &spec, other, options, reader.diags)
         }
     }
 }

@@ -89,6 +89,10 @@ enum Style {
 enum Flavor {
     Polyaxon {
         date_only: bool,
+        param: String,
+        input_type: Option<String>,
+        command: Vec<String>,
+        args: Vec<String>,
     },
     Mage {
         step_secs: Option<i64>,
@@ -217,8 +221,16 @@ pub struct Plan {
     kept: Vec<(u64, u64)>,
     kept_starts: Vec<u64>,
     time_count: u64,
+    /// Grid axes in declaration order; an axis named `""` holds explicit rows (objects
+    /// merged into the params).
     grid: Vec<(String, Vec<Json>)>,
     combos: u64,
+    /// Product of the sizes of the grid axes declared after the date axis.
+    after_axis: u64,
+    /// Keep only the first runs (Polyaxon `numRuns`).
+    take: Option<u64>,
+    /// Params of each series tick (Polyaxon mappings), zipped with the series.
+    date_params: Vec<Map<String, Json>>,
     params: Map<String, Json>,
     order: Order,
     /// Launch position → kept position, when the engine reorders (Dagster key sort).
@@ -426,125 +438,158 @@ fn expand(
     if !spec.is_mapping {
         return None;
     }
-    // The window.
-    if spec.window_broken {
-        return None;
-    }
-    let start = match &spec.start {
-        Some(s) => moment(diags, s, "window.start"),
-        None => {
-            diags.push(
-                Diagnostic::error("E0112", "the window has no `start`")
-                    .at(spec.window.unwrap_or(spec.root_span))
-                    .help("add `window: {start: 2024-01-01, end: 2024-02-01}`"),
-            );
-            None
+    let expanded: Option<Expanded> = 'expanded: {
+        if let Some(Sp {
+            value: Schedule::Explicit { dates },
+            ..
+        }) = &spec.schedule
+        {
+            break 'expanded explicit(input, dates, diags);
         }
-    };
-    let end = match &spec.end {
-        Some(e) => moment(diags, e, "window.end"),
-        None if input.profile.open_end => {
-            if input.now.is_none() {
+        // The window.
+        if spec.window_broken {
+            return None;
+        }
+        let start = match &spec.start {
+            Some(s) => moment(diags, s, "window.start"),
+            None => {
                 diags.push(
+                    Diagnostic::error("E0112", "the window has no `start`")
+                        .at(spec.window.unwrap_or(spec.root_span))
+                        .help("add `window: {start: 2024-01-01, end: 2024-02-01}`"),
+                );
+                None
+            }
+        };
+        let end = match &spec.end {
+            Some(e) => moment(diags, e, "window.end"),
+            None if input.profile.open_end => {
+                if input.now.is_none() {
+                    diags.push(
                     Diagnostic::error("E0113", format!("`window.end` is omitted, which {engine} reads as now, but no `now` was given"))
                         .at(spec.window.unwrap_or(spec.root_span))
                         .help("set `now:` in the spec (the command line passes the clock with --now)"),
                 );
+                }
+                input.now
             }
-            input.now
-        }
-        None => {
-            diags.push(
-                Diagnostic::error(
-                    "E0112",
-                    format!("the window has no `end`; {engine} needs one"),
-                )
-                .at(spec.window.unwrap_or(spec.root_span)),
-            );
-            None
-        }
-    };
-    let Some(schedule) = &spec.schedule else {
-        if spec.has_schedule_key {
-            return None;
-        }
-        diags.push(Diagnostic::error("E0111", "the spec has no `schedule`").at(spec.root_span).help(
+            None => {
+                diags.push(
+                    Diagnostic::error(
+                        "E0112",
+                        format!("the window has no `end`; {engine} needs one"),
+                    )
+                    .at(spec.window.unwrap_or(spec.root_span)),
+                );
+                None
+            }
+        };
+        let Some(schedule) = &spec.schedule else {
+            if spec.has_schedule_key {
+                return None;
+            }
+            diags.push(Diagnostic::error("E0111", "the spec has no `schedule`").at(spec.root_span).help(
             "add e.g. `schedule: {cron: \"0 * * * *\"}`, `schedule: {every: {unit: day, count: 1}}` or `schedule: {partitions: {kind: daily}}`",
         ));
-        return None;
-    };
-    if spec.bounds.is_some() && engine != Engine::Generic {
-        let b = spec.bounds.as_ref().map(|b| b.span);
-        diags.push(
-            Diagnostic::error(
-                "E0114",
-                format!(
-                    "`bounds` is for the generic engine; {engine} decides its own: {}",
-                    input.profile.bounds_text
-                ),
-            )
-            .at_opt(b)
-            .help("remove `bounds`, or set `engine: generic`"),
-        );
-    }
-    if (spec.dst_gap.is_some() || spec.dst_fold.is_some()) && engine != Engine::Generic {
-        let s = spec
-            .dst_gap
-            .as_ref()
-            .map(|d| d.span)
-            .or(spec.dst_fold.as_ref().map(|d| d.span));
-        diags.push(
-            Diagnostic::error(
-                "E0115",
-                format!("`dst` is for the generic engine; {engine} has its own rule"),
-            )
-            .at_opt(s),
-        );
-    }
-    if let (Some(tz), Engine::Polyaxon) = (&spec.timezone, engine) {
-        if !input.zone.is_utc() {
+            return None;
+        };
+        if spec.bounds.is_some() && engine != Engine::Generic {
+            let b = spec.bounds.as_ref().map(|b| b.span);
             diags.push(
-                Diagnostic::warning(
-                    "W0310",
+                Diagnostic::error(
+                    "E0114",
                     format!(
-                        "polyaxon has no time zones: `{}` is ignored and values are naive",
-                        tz.value
+                        "`bounds` is for the generic engine; {engine} decides its own: {}",
+                        input.profile.bounds_text
                     ),
                 )
-                .at(tz.span),
+                .at_opt(b)
+                .help("remove `bounds`, or set `engine: generic`"),
             );
         }
-    }
-    let (Some(start), Some(end)) = (start, end) else {
-        // Still check the schedule, so every problem is reported at once.
-        if let Schedule::Cron { expr, with_seconds } = &schedule.value {
-            let with_seconds = with_seconds.as_ref().is_some_and(|w| w.value);
-            let _ = parse_cron(
-                input.text,
-                expr,
-                input.profile.cron_dialect(with_seconds),
-                diags,
+        if (spec.dst_gap.is_some() || spec.dst_fold.is_some()) && engine != Engine::Generic {
+            let s = spec
+                .dst_gap
+                .as_ref()
+                .map(|d| d.span)
+                .or(spec.dst_fold.as_ref().map(|d| d.span));
+            diags.push(
+                Diagnostic::error(
+                    "E0115",
+                    format!("`dst` is for the generic engine; {engine} has its own rule"),
+                )
+                .at_opt(s),
             );
         }
-        return None;
-    };
+        if let (Some(tz), Engine::Polyaxon) = (&spec.timezone, engine) {
+            if !input.zone.is_utc() {
+                diags.push(
+                    Diagnostic::warning(
+                        "W0310",
+                        format!(
+                            "polyaxon has no time zones: `{}` is ignored and values are naive",
+                            tz.value
+                        ),
+                    )
+                    .at(tz.span),
+                );
+            }
+        }
+        let (Some(start), Some(end)) = (start, end) else {
+            // Still check the schedule, so every problem is reported at once.
+            if let Schedule::Cron { expr, with_seconds } = &schedule.value {
+                let with_seconds = with_seconds.as_ref().is_some_and(|w| w.value);
+                let _ = parse_cron(
+                    input.text,
+                    expr,
+                    input.profile.cron_dialect(with_seconds),
+                    diags,
+                );
+            }
+            return None;
+        };
 
-    let (series, count, after_last, flavor) = match engine {
-        Engine::Polyaxon => polyaxon(input, schedule, start, end, diags)?,
-        Engine::Mage => mage(input, schedule, start, end, diags)?,
-        Engine::Kestra | Engine::Flyte | Engine::Generic => {
-            cron_engine(input, schedule, start, end, diags)?
+        match engine {
+            Engine::Polyaxon => polyaxon(input, schedule, start, end, diags),
+            Engine::Mage => mage(input, schedule, start, end, diags),
+            Engine::Kestra | Engine::Flyte | Engine::Generic => {
+                cron_engine(input, schedule, start, end, diags)
+            }
+            Engine::Dagster => dagster(input, schedule, start, end, diags),
         }
-        Engine::Dagster => dagster(input, schedule, start, end, diags)?,
     };
+    let (series, count, after_last, flavor) = expanded?;
     if has_errors(diags) {
         return None;
     }
 
     // Grid and params.
+    let mut grid: Vec<(String, Vec<Json>)> = spec
+        .grid
+        .iter()
+        .map(|(n, v)| (n.value.clone(), v.clone()))
+        .collect();
+    if !spec.native.rows.is_empty() {
+        grid.push((
+            String::new(),
+            spec.native.rows.iter().cloned().map(Json::Object).collect(),
+        ));
+    }
+    let time_axis = spec.native.time_axis.min(grid.len());
+    let after_axis: u64 = grid[time_axis..]
+        .iter()
+        .map(|(_, v)| v.len() as u64)
+        .product();
     let mut combos: u64 = 1;
-    for (name, values) in &spec.grid {
+    for (_, values) in &grid {
         combos = combos.saturating_mul(values.len() as u64);
+    }
+    let take = spec
+        .native
+        .take
+        .as_ref()
+        .map(|t| u64::try_from(t.value.max(0)).unwrap_or(0));
+    for (name, _) in &spec.grid {
         if spec.params.iter().any(|(k, _)| *k == name.value) {
             diags.push(
                 Diagnostic::warning(
@@ -561,7 +606,7 @@ fn expand(
     let params: Map<String, Json> = spec.params.iter().cloned().collect();
 
     // Limit, before anything costs time.
-    let total = count.saturating_mul(combos);
+    let total = count.saturating_mul(combos).min(take.unwrap_or(u64::MAX));
     if total > options.limit {
         diags.push(
             Diagnostic::error("E0601", format!("this plan has {} runs, over the limit of {}", group_digits(total), group_digits(options.limit)))
@@ -588,12 +633,11 @@ fn expand(
         kept: vec![(0, count)],
         kept_starts: vec![0],
         time_count: count,
-        grid: spec
-            .grid
-            .iter()
-            .map(|(n, v)| (n.value.clone(), v.clone()))
-            .collect(),
+        grid,
         combos,
+        after_axis,
+        take,
+        date_params: spec.native.date_params.clone(),
         params,
         order: Order::OldestFirst,
         permutation: None,
@@ -613,7 +657,6 @@ fn expand(
     plan.series.locate_events();
     plan.apply_selection(spec, diags);
     plan.dst_warnings(spec.timezone.as_ref().map(|t| t.span), diags);
-    plan.surprises(spec, start, end, diags);
     plan.configure_execution(spec, diags);
     Some(plan)
 }
@@ -652,7 +695,7 @@ fn every(
             );
             None
         }
-        Schedule::Partitions(_) => {
+        Schedule::Partitions(_) | Schedule::Explicit { .. } => {
             diags.push(
                 Diagnostic::error(
                     "E0403",
@@ -751,7 +794,7 @@ fn polyaxon(
             },
             0,
             None,
-            Flavor::Polyaxon { date_only },
+            polyaxon_flavor(spec, date_only),
         ));
     }
     let len = u64::try_from((b - a + step - 1) / step).unwrap_or(0);
@@ -795,8 +838,61 @@ fn polyaxon(
         },
         len,
         Some(Tick::plain(a + i64::try_from(len).unwrap_or(0) * step, 0)),
-        Flavor::Polyaxon { date_only },
+        polyaxon_flavor(spec, date_only),
     ))
+}
+
+/// Runs at explicit dates, in the order given (Polyaxon mappings, Mage variable lists).
+fn explicit(
+    input: &Input<'_>,
+    dates: &[Sp<String>],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Expanded> {
+    let spec = input.spec;
+    let mut ticks = Vec::with_capacity(dates.len());
+    let mut date_only = true;
+    for d in dates {
+        let m = moment(diags, d, "the run's date")?;
+        date_only &= m.date_only || m.civil.second_of_day() == 0;
+        let t = match (input.style, m.offset) {
+            (Style::Naive, Some(o)) => Tick::plain(m.civil.secs() - i64::from(o), 0),
+            (Style::Naive, None) => Tick::plain(m.civil.secs(), 0),
+            (Style::Aware, Some(o)) => Tick::plain(m.civil.secs() - i64::from(o), o),
+            (Style::Aware, None) => {
+                let at = m.instant_in(input.zone);
+                Tick::plain(at, input.zone.offset_at(at))
+            }
+        };
+        ticks.push(t);
+    }
+    let n = ticks.len() as u64;
+    let flavor = match input.profile.engine {
+        Engine::Polyaxon => polyaxon_flavor(spec, spec.native.date_range.unwrap_or(date_only)),
+        Engine::Mage => Flavor::Mage { step_secs: None },
+        _ => Flavor::Generic,
+    };
+    Some((Series::List(ticks), n, None, flavor))
+}
+
+fn polyaxon_flavor(spec: &Spec, date_only: bool) -> Flavor {
+    let param = spec
+        .native
+        .time_param
+        .clone()
+        .unwrap_or_else(|| "dt".to_owned());
+    let input_type = spec
+        .native
+        .input_types
+        .iter()
+        .find(|(n, _)| *n == param)
+        .map(|(_, t)| t.clone());
+    Flavor::Polyaxon {
+        date_only,
+        param,
+        input_type,
+        command: spec.native.command.clone(),
+        args: spec.native.args.clone(),
+    }
 }
 
 fn mage(
@@ -953,7 +1049,7 @@ fn cron_engine(
             );
             return None;
         }
-        Schedule::Partitions(_) => {
+        Schedule::Partitions(_) | Schedule::Explicit { .. } => {
             diags.push(
                 Diagnostic::error(
                     "E0403",
@@ -1554,16 +1650,6 @@ impl Plan {
     }
 
     /// Engine-specific surprises that need the whole plan.
-    fn surprises(
-        &mut self,
-        spec: &Spec,
-        _start: Moment,
-        _end: Moment,
-        diags: &mut Vec<Diagnostic>,
-    ) {
-        let _ = (spec, diags);
-    }
-
     /// Strategy, concurrency, order, retries, estimate; then the batches.
     fn configure_execution(&mut self, spec: &Spec, diags: &mut Vec<Diagnostic>) {
         let engine = self.profile.engine;
@@ -1777,7 +1863,7 @@ impl Plan {
     /// Number of runs.
     #[must_use]
     pub fn run_count(&self) -> u64 {
-        self.time_count * self.combos
+        (self.time_count * self.combos).min(self.take.unwrap_or(u64::MAX))
     }
 
     /// Number of batches.
@@ -1808,8 +1894,13 @@ impl Plan {
         if index >= self.run_count() {
             return None;
         }
-        let mut q = index / self.combos;
-        let combo = index % self.combos;
+        // Axes in declaration order, last fastest; the date axis sits among them.
+        let after = self.after_axis.max(1);
+        let span = self.time_count * after;
+        let outer = index / span;
+        let rest = index % span;
+        let mut q = rest / after;
+        let combo = outer * after + rest % after;
         if self.order == Order::NewestFirst {
             q = self.time_count - 1 - q;
         }
@@ -1896,24 +1987,51 @@ impl Plan {
         let next = self.tick_at(i + 1);
         let logical = self.format_instant(t);
         let mut params = self.params.clone();
+        if let Some(row) = usize::try_from(i)
+            .ok()
+            .and_then(|i| self.date_params.get(i))
+        {
+            params.extend(row.clone());
+        }
         let mut rest = combo;
         for (name, values) in self.grid.iter().rev() {
             let n = values.len() as u64;
-            params.insert(
-                name.clone(),
-                values[usize::try_from(rest % n).unwrap_or(0)].clone(),
-            );
+            let value = values[usize::try_from(rest % n).unwrap_or(0)].clone();
+            match (name.is_empty(), value) {
+                (true, Json::Object(row)) => params.extend(row),
+                (_, value) => {
+                    params.insert(name.clone(), value);
+                }
+            }
             rest /= n;
         }
         let mut vars = Map::new();
         match &self.flavor {
-            Flavor::Polyaxon { date_only, .. } => {
+            Flavor::Polyaxon {
+                date_only,
+                param,
+                input_type,
+                command,
+                args,
+            } => {
                 let v = if *date_only {
                     format_date(t.civil())
                 } else {
                     t.civil().to_string()
                 };
-                params.insert("dt".to_owned(), Json::String(v));
+                if self.grid.iter().all(|(n, _)| !n.is_empty()) {
+                    params.insert(param.clone(), Json::String(v));
+                }
+                if !command.is_empty() || !args.is_empty() {
+                    crate::render::polyaxon_templates(
+                        &params,
+                        input_type.as_deref(),
+                        param,
+                        command,
+                        args,
+                        &mut vars,
+                    );
+                }
             }
             Flavor::Mage { step_secs } => self.mage_vars(i, t, *step_secs, &mut vars),
             Flavor::Kestra => {

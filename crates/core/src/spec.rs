@@ -90,7 +90,7 @@ pub(crate) enum Unit {
 impl Unit {
     const NAMES: [&'static str; 7] = ["second", "minute", "hour", "day", "week", "month", "year"];
 
-    fn parse(s: &str) -> Option<Unit> {
+    pub(crate) fn parse(s: &str) -> Option<Unit> {
         let s = s.strip_suffix('s').unwrap_or(s);
         Some(match s {
             "second" => Unit::Second,
@@ -154,6 +154,11 @@ pub(crate) enum Schedule {
         count: Sp<i64>,
     },
     Partitions(PartitionsSpec),
+    /// Runs at explicit dates, in the order given (Polyaxon mappings, Mage variable
+    /// lists).
+    Explicit {
+        dates: Vec<Sp<String>>,
+    },
 }
 
 /// `bounds` of the generic engine: which ends of the window are included.
@@ -244,6 +249,33 @@ pub(crate) struct Spec {
     pub labels: Vec<(String, String)>,
     pub dst_gap: Option<Sp<GapRule>>,
     pub dst_fold: Option<Sp<FoldRule>>,
+    /// Set by dialect readers: how the orchestrator's own input shapes the runs.
+    pub native: Native,
+}
+
+/// What a dialect reader adds to a spec: things only an orchestrator's own input says.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Native {
+    /// The name of the date param (Polyaxon's matrix param; `dt` in planner specs).
+    pub time_param: Option<String>,
+    /// Where the date axis stands among the grid axes (Polyaxon declaration order).
+    pub time_axis: usize,
+    /// Keep only the first N runs (Polyaxon `numRuns`).
+    pub take: Option<Sp<i64>>,
+    /// Polyaxon: `Some(true)` for a `daterange`, `Some(false)` for a `datetimerange`.
+    pub date_range: Option<bool>,
+    /// Polyaxon: the component's input types, by name.
+    pub input_types: Vec<(String, String)>,
+    /// Polyaxon: the container's `command` and `args` templates.
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    /// Explicit runs sharing the dates (Mage variable lists): one row of params each,
+    /// crossed with the dates.
+    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Params of each date of an `Explicit` schedule, zipped with it (Polyaxon mappings).
+    pub date_params: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Kestra/Polyaxon identity for exports: (namespace, flow or operation name, trigger).
+    pub identity: Vec<(String, String)>,
 }
 
 const TOP_KEYS: &[&str] = &[
