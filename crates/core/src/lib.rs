@@ -15,7 +15,6 @@ pub mod cron;
 mod diag;
 mod dialect;
 mod engine;
-pub mod form;
 mod plan;
 mod read;
 mod render;
@@ -27,8 +26,8 @@ mod yaml;
 pub use diag::{did_you_mean, has_errors, Diagnostic, Severity, Span};
 pub use dialect::Dialect;
 pub use plan::{
-    Batch, Estimate, Plan, PlanOptions, Planned, RecommendedBatch, Run, RunRange, Source,
-    DEFAULT_LIMIT, PLAN_VERSION,
+    Batch, Estimate, ExportTarget, Plan, PlanOptions, Planned, RecommendedBatch, Run, RunRange,
+    Source, DEFAULT_LIMIT, PLAN_VERSION,
 };
 pub use spec::{Engine, FailurePolicy, Order, StrategyKind};
 pub use time::civil::Civil;

@@ -22,6 +22,10 @@ use crate::time::{
 use serde_json::{json, Map, Value as Json};
 use sha2::{Digest, Sha256};
 
+#[path = "export.rs"]
+mod export;
+pub use export::ExportTarget;
+
 /// The default most runs a plan may have.
 pub const DEFAULT_LIMIT: u64 = 1_000_000;
 
@@ -227,6 +231,8 @@ pub struct Plan {
     combos: u64,
     /// Product of the sizes of the grid axes declared after the date axis.
     after_axis: u64,
+    /// Where the date axis stands among the grid axes.
+    time_axis: usize,
     /// Keep only the first runs (Polyaxon `numRuns`).
     take: Option<u64>,
     /// Params of each series tick (Polyaxon mappings), zipped with the series.
@@ -247,6 +253,12 @@ pub struct Plan {
     estimate_overhead: i64,
     labels: Vec<(String, String)>,
     diagnostics: Vec<Diagnostic>,
+    /// What the input named (namespace, flow, trigger...), for exports.
+    identity: Vec<(String, String)>,
+    /// The window as written (start, end), for exports that reuse it.
+    window_text: (Option<String>, Option<String>),
+    /// The interval of `every` schedules, for exports: (unit, count).
+    every: Option<(Unit, i64)>,
 }
 
 /// The outcome of planning: the plan when there is no error, and every diagnostic.
@@ -636,6 +648,7 @@ fn expand(
         grid,
         combos,
         after_axis,
+        time_axis,
         take,
         date_params: spec.native.date_params.clone(),
         params,
@@ -652,6 +665,18 @@ fn expand(
         estimate_run: 60,
         estimate_overhead: 30,
         labels: spec.labels.clone(),
+        identity: spec.native.identity.clone(),
+        window_text: (
+            spec.start.as_ref().map(|s| s.value.clone()),
+            spec.end.as_ref().map(|e| e.value.clone()),
+        ),
+        every: match &spec.schedule {
+            Some(Sp {
+                value: Schedule::Every { unit, count },
+                ..
+            }) => Some((unit.value, count.value)),
+            _ => None,
+        },
         diagnostics: Vec::new(),
     };
     plan.series.locate_events();

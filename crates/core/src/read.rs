@@ -306,7 +306,10 @@ fn range_parts<'n>(
                 format!("polyaxon's `{kind}` has no string form: `{s}`"),
                 value.span,
             )
-            .help = Some("write `[start, stop, step]`, e.g. `[\"2021-05-01\", \"2021-05-08\", 1]`".to_owned());
+            .help = Some(
+                "write `[start, stop, step]`, e.g. `[\"2021-05-01\", \"2021-05-08\", 1]`"
+                    .to_owned(),
+            );
             None
         }
         _ => {

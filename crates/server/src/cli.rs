@@ -1,7 +1,7 @@
 //! `backfill plan` and `backfill validate`: the command line's logic, as functions of
 //! the input text so tests drive exactly what the binary runs.
 
-use backfill_core::{has_errors, plan, Diagnostic, PlanOptions, Planned};
+use backfill_core::{has_errors, plan, Diagnostic, ExportTarget, PlanOptions, Planned};
 use std::fmt::Write as _;
 
 /// How `plan` prints.
@@ -67,6 +67,32 @@ pub fn run_plan(file: &str, text: &str, options: &Options, format: Format) -> Ou
         (None, Format::Table) => Output {
             stdout: String::new(),
             stderr: render_all(file, &planned.diagnostics),
+            code: 1,
+        },
+    }
+}
+
+/// `backfill export --to TARGET`: the plan as an engine's payload (exit 0), or the
+/// diagnostics / the reason it cannot be expressed (exit 1).
+#[must_use]
+pub fn run_export(file: &str, text: &str, options: &Options, target: ExportTarget) -> Output {
+    let planned = planned(text, options);
+    let Some(p) = &planned.plan else {
+        return Output {
+            stdout: String::new(),
+            stderr: render_all(file, &planned.diagnostics),
+            code: 1,
+        };
+    };
+    match p.export(target) {
+        Ok(payload) => Output {
+            stdout: payload,
+            stderr: String::new(),
+            code: 0,
+        },
+        Err(d) => Output {
+            stdout: String::new(),
+            stderr: render_all(file, &[d]),
             code: 1,
         },
     }

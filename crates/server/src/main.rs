@@ -36,6 +36,14 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
     },
+    /// Print the plan as an engine's own payload, CSV or the plan JSON.
+    Export {
+        #[command(flatten)]
+        input: InputArgs,
+        /// plan, csv, kestra, dagster, mage, polyaxon or flyte.
+        #[arg(long, value_parser = parse_target)]
+        to: backfill_core::ExportTarget,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -64,6 +72,19 @@ struct InputArgs {
     /// Which Schedule trigger of a Kestra flow to backfill.
     #[arg(long)]
     trigger: Option<String>,
+}
+
+fn parse_target(s: &str) -> Result<backfill_core::ExportTarget, String> {
+    backfill_core::ExportTarget::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = backfill_core::ExportTarget::ALL
+            .iter()
+            .map(|t| t.name())
+            .collect();
+        format!(
+            "unknown export target `{s}`; expected one of {}",
+            names.join(", ")
+        )
+    })
 }
 
 fn parse_dialect(s: &str) -> Result<backfill_core::Dialect, String> {
@@ -160,6 +181,13 @@ fn main() -> ExitCode {
             Ok((text, options)) => {
                 emit(&cli::run_plan(file_label(&input), &text, &options, format))
             }
+            Err(e) => {
+                eprintln!("backfill: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Export { input, to } => match read_input(&input) {
+            Ok((text, options)) => emit(&cli::run_export(file_label(&input), &text, &options, to)),
             Err(e) => {
                 eprintln!("backfill: {e}");
                 ExitCode::from(2)
