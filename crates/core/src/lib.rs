@@ -33,6 +33,15 @@ pub use spec::{Engine, FailurePolicy, Order, StrategyKind};
 pub use time::civil::Civil;
 pub use time::{parse_duration, parse_moment, Moment, Zone};
 
+/// The first YAML document of `text` as JSON (for schema checks and tools), or the
+/// located syntax error.
+pub fn yaml_to_json(text: &str) -> Result<serde_json::Value, Diagnostic> {
+    let docs = yaml::parse_documents(text)?;
+    Ok(docs
+        .first()
+        .map_or(serde_json::Value::Null, |d| d.root.to_json()))
+}
+
 /// Which dialect `text` is written in, if it shows one (see [`Dialect`]).
 #[must_use]
 pub fn detect_dialect(text: &str) -> Option<Dialect> {

@@ -829,7 +829,7 @@ fn polyaxon(
             .count();
         if non_midnight > 0 {
             diags.push(
-                Diagnostic::warning("W0315", format!("polyaxon 2.18 cannot render a non-midnight `datetime` input: `{{{{ dt }}}}` fails to compile for {non_midnight} of {len} runs"))
+                Diagnostic::warning("W0315", format!("polyaxon 2.18 cannot render a non-midnight `datetime` input: `{{{{ {} }}}}` fails to compile for {non_midnight} of {len} runs", spec.native.time_param.as_deref().unwrap_or("dt")))
                     .at(count.span)
                     .help("clipped maps the `datetime` input type to a date; until that is fixed, type the input `str` to receive `2021-05-01T10:00:00`"),
             );
@@ -1837,7 +1837,7 @@ impl Plan {
                 first += runs;
             }
         } else {
-            let runs = self.time_count * g;
+            let runs = self.run_count();
             if runs > 0 {
                 groups.push(Group {
                     first: 0,

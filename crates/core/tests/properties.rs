@@ -303,3 +303,44 @@ proptest! {
         let _ = plan(&text, &PlanOptions::default());
     }
 }
+
+const PASTES: [&str; 4] = [
+    include_str!("../../../examples/pasted/polyaxon-hourly.yaml"),
+    include_str!("../../../examples/pasted/kestra-outage.yaml"),
+    include_str!("../../../examples/pasted/mage-window.json"),
+    include_str!("../../../examples/pasted/polyaxon-daily.yaml"),
+];
+
+proptest! {
+    /// The orchestrators' own pastes with bytes changed, deleted or duplicated never
+    /// panic, whatever dialect they end up read as.
+    #[test]
+    fn mutated_pastes_never_panic(which in 0usize..4, edits in prop::collection::vec((0usize..2000, any::<u8>(), 0u8..3), 1..6)) {
+        let mut bytes = PASTES[which].as_bytes().to_vec();
+        for (pos, byte, op) in edits {
+            if bytes.is_empty() { break; }
+            let i = pos % bytes.len();
+            match op {
+                0 => bytes[i] = byte,
+                1 => { bytes.remove(i); }
+                _ => { let b = bytes[i]; bytes.insert(i, b); }
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let options = PlanOptions { now: Some("2024-03-28T11:30:00Z".into()), ..PlanOptions::default() };
+        let planned = plan(&text, &options);
+        for d in &planned.diagnostics {
+            if let Some(s) = d.span {
+                prop_assert!(s.start <= s.end && s.end <= text.len(), "span out of bounds: {d:?}");
+                prop_assert!(s.line >= 1 && s.column >= 1);
+            }
+        }
+        if let Some(p) = planned.plan {
+            let n = p.run_count();
+            let _ = p.runs(0, n.min(50)).count();
+            for t in backfill_core::ExportTarget::ALL {
+                let _ = p.export(t);
+            }
+        }
+    }
+}

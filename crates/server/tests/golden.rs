@@ -34,8 +34,15 @@ fn seed_examples() {
 }
 
 #[test]
+fn seed_examples_as_pasted() {
+    insta::glob!("../../../examples/pasted", "*.{yaml,json}", |path| {
+        insta::assert_snapshot!(render(path));
+    });
+}
+
+#[test]
 fn dst_and_engine_cases() {
-    insta::glob!("golden", "*.yaml", |path| {
+    insta::glob!("golden", "*.{yaml,json}", |path| {
         insta::assert_snapshot!(render(path));
     });
 }
