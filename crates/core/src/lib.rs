@@ -11,6 +11,7 @@
 //! This crate builds for `wasm32-unknown-unknown` (the web app plans in the browser) and
 //! natively (the server re-checks every submission with the same code).
 
+mod compare;
 pub mod cron;
 mod diag;
 mod dialect;
@@ -66,15 +67,34 @@ pub fn detect_dialect(text: &str) -> Option<Dialect> {
 /// ```
 #[must_use]
 pub fn plan(text: &str, options: &PlanOptions) -> Planned {
+    match read_spec(text, options) {
+        Ok((spec, dialect, diags)) => plan::plan_spec(text, &spec, dialect, options, diags),
+        Err(failed) => failed,
+    }
+}
+
+/// Read `text` (in its detected or given dialect) into a spec.
+fn read_spec(
+    text: &str,
+    options: &PlanOptions,
+) -> Result<(spec::Spec, Dialect, Vec<Diagnostic>), Planned> {
     let docs = match yaml::parse_documents(text) {
         Ok(docs) => docs,
-        Err(d) => return Planned::failed(options.dialect.unwrap_or(Dialect::Spec), vec![d]),
+        Err(d) => {
+            return Err(Planned::failed(
+                options.dialect.unwrap_or(Dialect::Spec),
+                vec![d],
+            ))
+        }
     };
     if docs.is_empty() {
         let d = Diagnostic::error("E0003", "the input is empty").help(
             "paste a planner spec, a Polyaxon operation, a Kestra flow or a Mage backfill body",
         );
-        return Planned::failed(options.dialect.unwrap_or(Dialect::Spec), vec![d]);
+        return Err(Planned::failed(
+            options.dialect.unwrap_or(Dialect::Spec),
+            vec![d],
+        ));
     }
     let detected = dialect::detect_documents(&docs);
     let Some(dialect) = options.dialect.or(detected) else {
@@ -85,11 +105,11 @@ pub fn plan(text: &str, options: &PlanOptions) -> Planned {
         let d = Diagnostic::error("E0005", "this text fits no input dialect")
             .at(docs[0].root.span)
             .help(format!("expected one of: {}", kinds.join("; ")));
-        return Planned::failed(Dialect::Spec, vec![d]);
+        return Err(Planned::failed(Dialect::Spec, vec![d]));
     };
-    match dialect {
+    let mut reader = spec::Reader::new(text);
+    let spec = match dialect {
         Dialect::Spec => {
-            let mut reader = spec::Reader::new(text);
             if docs.len() > 1 {
                 reader.diags.push(
                     Diagnostic::error(
@@ -99,33 +119,28 @@ pub fn plan(text: &str, options: &PlanOptions) -> Planned {
                     .at(docs[1].root.span),
                 );
             }
-            let spec = spec::parse_spec(&docs[0].root, &mut reader);
-            plan::plan_spec(text, &spec, dialect, options, reader.diags)
+            spec::parse_spec(&docs[0].root, &mut reader)
         }
-        other => {
-            let mut reader = spec::Reader::new(text);
-            let spec = match other {
-                Dialect::Polyaxon => read::polyaxon(&docs, &mut reader),
-                Dialect::Kestra | Dialect::KestraTrigger => {
-                    read::kestra(&docs, &mut reader, options)
-                }
-                Dialect::Mage => read::mage(&docs, &mut reader, options),
-                Dialect::MageRuns | Dialect::Spec => read::mage_runs(&docs, &mut reader, options),
-            };
-            if diag::has_errors(&reader.diags) {
-                let mut diags = reader.diags;
-                diags.sort_by_key(|d| (d.span.map_or(usize::MAX, |s| s.start), d.severity));
-                return Planned::failed(other, diags);
-            }
-            plan::plan_spec(text, &spec, other, options, reader.diags)
-        }
+        Dialect::Polyaxon => read::polyaxon(&docs, &mut reader),
+        Dialect::Kestra | Dialect::KestraTrigger => read::kestra(&docs, &mut reader, options),
+        Dialect::Mage => read::mage(&docs, &mut reader, options),
+        Dialect::MageRuns => read::mage_runs(&docs, &mut reader, options),
+    };
+    if dialect != Dialect::Spec && diag::has_errors(&reader.diags) {
+        let mut diags = reader.diags;
+        diags.sort_by_key(|d| (d.span.map_or(usize::MAX, |s| s.start), d.severity));
+        return Err(Planned::failed(dialect, diags));
     }
+    Ok((spec, dialect, reader.diags))
 }
 
-/// The same text planned by every engine (the spec's engine overridden), for the
-/// side-by-side comparison.
+/// The same window and schedule planned by every engine, each given the schedule in
+/// its own terms (a cron, an interval or partitions; see `compare.rs`), for the
+/// side-by-side comparison. An engine that cannot express the schedule returns the
+/// error saying why.
 #[must_use]
 pub fn compare(text: &str, options: &PlanOptions) -> Vec<(Engine, Planned)> {
+    let read = read_spec(text, options);
     Engine::ALL
         .iter()
         .map(|e| {
@@ -133,9 +148,22 @@ pub fn compare(text: &str, options: &PlanOptions) -> Vec<(Engine, Planned)> {
                 engine: Some(*e),
                 ..options.clone()
             };
-            (*e, plan(text, &o))
+            let planned = match &read {
+                Ok((spec, dialect, diags)) => {
+                    let translated = compare::translate(spec, *e);
+                    plan::plan_spec(text, &translated, *dialect, &o, diags.clone())
+                }
+                Err(failed) => failed.clone(),
+            };
+            (*e, planned)
         })
         .collect()
+}
+
+/// In words, which ends of a window an engine includes.
+#[must_use]
+pub fn engine_bounds(engine: Engine) -> &'static str {
+    engine::Profile::of(engine).bounds_text
 }
 
 /// The version of this crate, shown by the server's health endpoint and the CLI.
