@@ -16,6 +16,7 @@ pub mod cron;
 mod diag;
 mod dialect;
 mod engine;
+pub mod form;
 mod plan;
 mod read;
 mod render;

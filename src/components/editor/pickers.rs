@@ -1,0 +1,62 @@
+//! The dialect and engine pickers: what was detected, and an override.
+
+use crate::state::use_state;
+use backfill_core::{Dialect, Engine};
+use leptos::prelude::*;
+
+/// The dialect picker: "detected" plus every dialect.
+#[component]
+pub fn DialectPicker() -> impl IntoView {
+    let state = use_state();
+    let detected = move || {
+        let planned = state.planned.get();
+        format!("Detected: {}", planned.0.dialect.label())
+    };
+    view! {
+        <label class="picker">
+            <span>"Dialect"</span>
+            <select
+                data-testid="dialect"
+                on:change=move |ev| state.dialect.set(Dialect::parse(&event_target_value(&ev)))
+                prop:value=move || state.dialect.get().map_or("", Dialect::name)
+            >
+                <option value="">{detected}</option>
+                {Dialect::ALL
+                    .iter()
+                    .map(|d| view! { <option value=d.name()>{d.label()}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The engine picker: "as the input says" plus every engine.
+#[component]
+pub fn EnginePicker() -> impl IntoView {
+    let state = use_state();
+    let from_input = move || {
+        let planned = state.planned.get();
+        match planned.0.plan.as_ref() {
+            Some(p) if state.engine.get().is_none() => {
+                format!("As the input says ({})", p.engine())
+            }
+            _ => "As the input says".to_owned(),
+        }
+    };
+    view! {
+        <label class="picker">
+            <span>"Engine"</span>
+            <select
+                data-testid="engine"
+                on:change=move |ev| state.engine.set(Engine::parse(&event_target_value(&ev)))
+                prop:value=move || state.engine.get().map_or("", Engine::name)
+            >
+                <option value="">{from_input}</option>
+                {Engine::ALL
+                    .iter()
+                    .map(|e| view! { <option value=e.name()>{e.name()}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}

@@ -1,0 +1,64 @@
+//! The seed documents' examples, as planner specs (`examples/*.yaml`), loaded with one click.
+
+/// One example of the examples menu.
+#[derive(Debug, Clone, Copy)]
+pub struct Example {
+    /// Stable id (`data-testid="example-<id>"`).
+    pub id: &'static str,
+    /// What the menu says.
+    pub label: &'static str,
+    /// The spec.
+    pub text: &'static str,
+}
+
+/// A generic minutely schedule over exactly 1,000,000 minutes: the large-plan demo.
+const MILLION: &str = "# 1,000,000 minutely runs: the runs table only renders what is visible.
+engine: generic
+schedule:
+  cron: \"* * * * *\"
+window:
+  start: \"2020-01-01T00:00:00Z\"
+  end: \"2021-11-25T10:40:00Z\"
+estimate:
+  run: 20s
+  overhead: 5s
+";
+
+/// Every example, in menu order.
+pub const EXAMPLES: [Example; 7] = [
+    Example {
+        id: "polyaxon-hourly",
+        label: "Polyaxon hourly",
+        text: include_str!("../examples/polyaxon-hourly.yaml"),
+    },
+    Example {
+        id: "polyaxon-daily",
+        label: "Polyaxon daily",
+        text: include_str!("../examples/polyaxon-daily.yaml"),
+    },
+    Example {
+        id: "mage-window",
+        label: "Mage window",
+        text: include_str!("../examples/mage-window.yaml"),
+    },
+    Example {
+        id: "kestra-outage",
+        label: "Kestra outage replay",
+        text: include_str!("../examples/kestra-outage.yaml"),
+    },
+    Example {
+        id: "flyte-docstring",
+        label: "Flyte docstring",
+        text: include_str!("../examples/flyte-docstring.yaml"),
+    },
+    Example {
+        id: "dagster-100-days",
+        label: "Dagster 100 days batched",
+        text: include_str!("../examples/dagster-100-days.yaml"),
+    },
+    Example {
+        id: "million",
+        label: "1,000,000 minutes",
+        text: MILLION,
+    },
+];
