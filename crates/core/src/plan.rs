@@ -291,6 +291,7 @@ struct Input<'s> {
     style: Style,
     now: Option<Moment>,
     now_text: Option<String>,
+    limit: u64,
 }
 
 /// Plan a planner spec already parsed from `text`.
@@ -364,6 +365,7 @@ pub(crate) fn plan_spec(
         style,
         now,
         now_text,
+        limit: options.limit,
     };
     let mut plan = expand(text, &input, options, &mut diags);
     diags.sort_by_key(|d| (d.span.map_or(usize::MAX, |s| s.start), d.severity));
@@ -1275,7 +1277,23 @@ fn generic_every(
         .map_or(FoldRule::Earlier, |f| f.value);
     let mut ticks = Vec::new();
     let mut k = 0i64;
-    let cap = 4_000_000usize;
+    // Refuse a window over the limit before computing any tick (a day is at least 23
+    // hours and a month at least 28 days, so this never undercounts by more than DST).
+    let shortest = if months == 0 {
+        days * 86_400 - 3600
+    } else {
+        months * 28 * 86_400
+    };
+    let estimate = u64::try_from((hi - lo).max(0) / shortest.max(1)).unwrap_or(u64::MAX);
+    if estimate > input.limit.saturating_add(1) {
+        diags.push(
+            Diagnostic::error("E0601", format!("this plan has about {} runs, over the limit of {}", group_digits(estimate), group_digits(input.limit)))
+                .at(unit.span)
+                .help("narrow the window, step further apart, or raise the limit (--limit on the command line)"),
+        );
+        return None;
+    }
+    let cap = usize::try_from(input.limit.saturating_add(2)).unwrap_or(usize::MAX);
     let mut after_last: Option<Tick> = None;
     let mut gaps: Vec<(Civil, usize)> = Vec::new();
     let mut folds: Vec<(Civil, usize)> = Vec::new();
