@@ -171,6 +171,20 @@ struct ServeArgs {
     /// Bearer token required on every write (none: writes are open).
     #[arg(long, env = "BACKFILL_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Largest request body accepted, in bytes (larger: 413).
+    #[arg(long, env = "BACKFILL_BODY_LIMIT", default_value_t = backfill_server::DEFAULT_BODY_LIMIT)]
+    body_limit: usize,
+    /// Origin allowed to call the API from a browser (CORS), as scheme://host[:port];
+    /// repeat the flag or separate with commas. None: same origin only.
+    #[arg(
+        long = "cors-origin",
+        env = "BACKFILL_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
+    /// The most runs a submitted plan may have (more: 422 with the count).
+    #[arg(long, env = "BACKFILL_MAX_RUNS", default_value_t = backfill_core::DEFAULT_LIMIT)]
+    max_runs: u64,
 }
 
 fn main() -> ExitCode {
@@ -209,7 +223,21 @@ fn serve(args: ServeArgs) -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
+    let cors_origins = match args
+        .cors_origins
+        .iter()
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| backfill_server::parse_origin(o))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(origins) => origins,
+        Err(e) => {
+            eprintln!("backfill: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let db = match Db::open(&args.db) {
         Ok(db) => db,
         Err(e) => {
@@ -220,8 +248,11 @@ fn serve(args: ServeArgs) -> ExitCode {
     let state = AppState {
         db,
         config: Config {
-            dist: args.dist,
             token: args.token.filter(|t| !t.is_empty()),
+            body_limit: args.body_limit,
+            cors_origins,
+            max_runs: args.max_runs,
+            ..Config::new(args.dist)
         },
     };
     let runtime = match tokio::runtime::Runtime::new() {
