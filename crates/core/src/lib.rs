@@ -28,8 +28,8 @@ mod yaml;
 pub use diag::{did_you_mean, has_errors, Diagnostic, Severity, Span};
 pub use dialect::Dialect;
 pub use plan::{
-    Batch, Estimate, ExportTarget, Plan, PlanOptions, Planned, RecommendedBatch, Run, RunRange,
-    Source, DEFAULT_LIMIT, PLAN_VERSION,
+    Batch, Estimate, ExportTarget, Plan, PlanOptions, Planned, RecommendedBatch, Run, RunDigest,
+    RunRange, Source, DEFAULT_LIMIT, PLAN_VERSION,
 };
 pub use spec::{Engine, FailurePolicy, Order, StrategyKind};
 pub use time::civil::Civil;

@@ -208,6 +208,48 @@ pub struct RecommendedBatch {
     pub max: u64,
 }
 
+/// The plan digest, fed one run at a time (so a caller that builds the runs anyway,
+/// like the server storing them, digests them in the same pass): SHA-256 over one
+/// line per run in launch order, `index TAB logical_date TAB partition_key TAB params
+/// LF`, with the params' keys sorted.
+#[derive(Debug, Clone, Default)]
+pub struct RunDigest {
+    hasher: Sha256,
+    line: String,
+}
+
+impl RunDigest {
+    /// Add the next run (in launch order).
+    pub fn add(&mut self, run: &Run) {
+        use std::fmt::Write as _;
+        let line = &mut self.line;
+        line.clear();
+        let _ = write!(line, "{}\t{}\t", run.index, run.logical_date);
+        line.push_str(run.partition_key.as_deref().unwrap_or(""));
+        line.push('\t');
+        // Keys sorted, so the digest does not depend on the order params were written.
+        let mut params: Vec<(&String, &Json)> = run.params.iter().collect();
+        params.sort_by(|a, b| a.0.cmp(b.0));
+        let canonical: Map<String, Json> = params
+            .into_iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        line.push_str(&serde_json::to_string(&canonical).unwrap_or_default());
+        line.push('\n');
+        self.hasher.update(line.as_bytes());
+    }
+
+    /// The digest, lower-case hex.
+    #[must_use]
+    pub fn finish(self) -> String {
+        self.hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 /// A validated, expanded plan.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -2224,32 +2266,26 @@ impl Plan {
         let within = index - self.group_batch_starts[k];
         let start = g.first + within * g.size;
         let end = (start + g.size).min(g.first + g.runs);
-        let first = self.run(start)?;
-        let last = self.run(end - 1)?;
+        // Only the two ends' dates and keys are needed, not whole runs.
+        let (_, first, _) = self.tick_of(start)?;
+        let (_, last, _) = self.tick_of(end - 1)?;
         let mut tags = Map::new();
         if self.profile.engine == Engine::Dagster {
+            let key = |t: Tick| self.partition_key(t).map_or(Json::Null, Json::String);
             match self.strategy {
                 StrategyKind::PerRun => {
-                    if let Some(k) = &first.partition_key {
-                        tags.insert("dagster/partition".to_owned(), Json::String(k.clone()));
-                    }
+                    tags.insert("dagster/partition".to_owned(), key(first));
                 }
                 _ => {
-                    tags.insert(
-                        "dagster/asset_partition_range_start".to_owned(),
-                        first.partition_key.clone().map_or(Json::Null, Json::String),
-                    );
-                    tags.insert(
-                        "dagster/asset_partition_range_end".to_owned(),
-                        last.partition_key.clone().map_or(Json::Null, Json::String),
-                    );
+                    tags.insert("dagster/asset_partition_range_start".to_owned(), key(first));
+                    tags.insert("dagster/asset_partition_range_end".to_owned(), key(last));
                 }
             }
         }
         Some(Batch {
             index,
-            first: first.logical_date,
-            last: last.logical_date,
+            first: self.format_instant(first),
+            last: self.format_instant(last),
             run_indices: RunRange { start, end },
             size: end - start,
             wave: index / self.concurrency.max(1),
@@ -2317,28 +2353,11 @@ impl Plan {
     /// `index TAB logical_date TAB partition_key TAB params-json LF`.
     #[must_use]
     pub fn digest(&self) -> String {
-        let mut h = Sha256::new();
-        let mut line = String::new();
+        let mut digest = RunDigest::default();
         for run in self.runs(0, self.run_count()) {
-            line.clear();
-            line.push_str(&run.index.to_string());
-            line.push('\t');
-            line.push_str(&run.logical_date);
-            line.push('\t');
-            line.push_str(run.partition_key.as_deref().unwrap_or(""));
-            line.push('\t');
-            // Keys sorted, so the digest does not depend on the order params were written.
-            let mut params: Vec<(&String, &Json)> = run.params.iter().collect();
-            params.sort_by(|a, b| a.0.cmp(b.0));
-            let canonical: Map<String, Json> = params
-                .into_iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            line.push_str(&serde_json::to_string(&canonical).unwrap_or_default());
-            line.push('\n');
-            h.update(line.as_bytes());
+            digest.add(&run);
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        digest.finish()
     }
 
     /// The summary part of the plan JSON.

@@ -7,10 +7,7 @@
 //! with sorted keys; DESIGN.md, "What is the digest?"). A test holds the two equal on
 //! every example and golden input of the repository.
 
-use backfill_core::{Batch, Plan, Run};
-use serde_json::{Map, Value as Json};
-use sha2::{Digest, Sha256};
-use std::fmt::Write as _;
+use backfill_core::{Batch, Plan, RunDigest};
 
 /// A run as stored in `runs` (integers as SQLite's).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,40 +39,9 @@ pub struct BatchRow {
     pub data: String,
 }
 
-/// SHA-256 over runs in launch order, line by line as `Plan::digest` writes them.
-#[derive(Debug, Clone, Default)]
-pub struct Digester {
-    hasher: Sha256,
-    line: String,
-}
-
-impl Digester {
-    /// Add the next run.
-    pub fn add(&mut self, run: &Run) {
-        let line = &mut self.line;
-        line.clear();
-        let _ = write!(line, "{}\t", run.index);
-        line.push_str(&run.logical_date);
-        line.push('\t');
-        line.push_str(run.partition_key.as_deref().unwrap_or(""));
-        line.push('\t');
-        let mut params: Vec<(&String, &Json)> = run.params.iter().collect();
-        params.sort_by(|a, b| a.0.cmp(b.0));
-        let canonical: Map<String, Json> = params
-            .into_iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        line.push_str(&serde_json::to_string(&canonical).unwrap_or_default());
-        line.push('\n');
-        self.hasher.update(line.as_bytes());
-    }
-
-    /// The digest, lower-case hex.
-    #[must_use]
-    pub fn finish(self) -> String {
-        crate::submission::hex(&self.hasher.finalize())
-    }
-}
+/// SHA-256 over runs in launch order, line by line as `Plan::digest` writes them: the
+/// core's [`RunDigest`], so the line format lives in one place.
+pub type Digester = RunDigest;
 
 /// Counts and indices are far below `i64::MAX` (a plan is limited to millions of runs).
 fn int(n: u64) -> i64 {
