@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Start the server; resolves to { url, stop } once it listens. */
-export async function startServer({ bin, dist, token, db } = {}) {
+export async function startServer({ bin, dist, token, db, port } = {}) {
   bin = bin || process.env.BACKFILL_BIN || 'target/server/backfill';
   dist = dist || process.env.BACKFILL_DIST || 'dist';
   const dir = mkdtempSync(join(tmpdir(), 'backfill-e2e-'));
-  const args = ['serve', '--addr', '127.0.0.1:0', '--db', db || join(dir, 'e2e.db'), '--dist', dist];
+  const args = ['serve', '--addr', `127.0.0.1:${port || 0}`, '--db', db || join(dir, 'e2e.db'), '--dist', dist];
   if (token) args.push('--token', token);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let log = '';
@@ -33,4 +33,14 @@ export async function startServer({ bin, dist, token, db } = {}) {
     rmSync(dir, { recursive: true, force: true });
   };
   return { url, stop, child, dir };
+}
+
+/** A free loopback port (for a server restarted on the same address). */
+export async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
 }

@@ -5,8 +5,10 @@
 //! planning waits until typing pauses for [`DEBOUNCE_MS`]. Components read the plan
 //! through [`AppState::planned`] and never compute dates themselves.
 
+use crate::api::{Failure, Receipt};
+use crate::persist::{self, Saved};
 use crate::present::{self, Facts};
-use backfill_core::{Dialect, Engine, PlanOptions, Planned, Severity};
+use backfill_core::{Diagnostic, Dialect, Engine, PlanOptions, Planned, Severity};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -39,6 +41,40 @@ pub enum Tab {
     Compare,
 }
 
+impl Tab {
+    const ALL: [(Tab, &'static str); 4] = [
+        (Tab::Runs, "runs"),
+        (Tab::Batches, "batches"),
+        (Tab::Timeline, "timeline"),
+        (Tab::Compare, "compare"),
+    ];
+
+    fn name(self) -> &'static str {
+        Tab::ALL
+            .iter()
+            .find(|(t, _)| *t == self)
+            .map_or("runs", |(_, n)| n)
+    }
+
+    fn parse(name: &str) -> Tab {
+        Tab::ALL
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map_or(Tab::Runs, |(t, _)| *t)
+    }
+}
+
+/// Where the plan's "now" came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NowSource {
+    /// The browser's clock when the page loaded (or when the user asked for it).
+    Clock,
+    /// Kept from a shared link.
+    Link,
+    /// Kept from the last draft.
+    Draft,
+}
+
 /// The left panel: the text or the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputMode {
@@ -62,8 +98,14 @@ pub struct AppState {
     pub engine: RwSignal<Option<Engine>>,
     /// The dialect picked, overriding the detected one.
     pub dialect: RwSignal<Option<Dialect>>,
-    /// "Now" for open windows: the browser's clock when the page loaded.
+    /// "Now" for open windows: the browser's clock when the page loaded, or the one
+    /// kept with a link or a draft (so they restore the exact plan).
     pub now: RwSignal<String>,
+    /// Where `now` came from.
+    pub now_source: RwSignal<NowSource>,
+    /// The backend's diagnostics of the last refused submission (underlined too),
+    /// until the text changes.
+    pub server_diagnostics: RwSignal<Vec<Diagnostic>>,
     /// The planning outcome of `planned_text`.
     pub planned: Memo<Shared>,
     /// Runs named by a warning (index → codes).
@@ -92,12 +134,12 @@ impl PartialEq for WarnedRunsEq {
 }
 
 impl AppState {
-    fn new(initial: &str) -> Self {
-        let text = RwSignal::new(initial.to_owned());
-        let planned_text = RwSignal::new(initial.to_owned());
-        let engine = RwSignal::new(None);
-        let dialect = RwSignal::new(None);
-        let now = RwSignal::new(browser_now());
+    fn new(initial: &Saved, source: NowSource) -> Self {
+        let text = RwSignal::new(initial.text.clone());
+        let planned_text = RwSignal::new(initial.text.clone());
+        let engine = RwSignal::new(initial.engine.as_deref().and_then(Engine::parse));
+        let dialect = RwSignal::new(initial.dialect.as_deref().and_then(Dialect::parse));
+        let now = RwSignal::new(initial.now.clone());
         let planned = Memo::new(move |_| {
             let text = planned_text.get();
             let options = PlanOptions {
@@ -134,10 +176,16 @@ impl AppState {
             engine,
             dialect,
             now,
+            now_source: RwSignal::new(source),
+            server_diagnostics: RwSignal::new(Vec::new()),
             planned,
             warned,
-            tab: RwSignal::new(Tab::Runs),
-            mode: RwSignal::new(InputMode::Text),
+            tab: RwSignal::new(Tab::parse(&initial.tab)),
+            mode: RwSignal::new(if initial.mode == "form" {
+                InputMode::Form
+            } else {
+                InputMode::Text
+            }),
             target_run: RwSignal::new(None),
             editor: NodeRef::new(),
             pending: StoredValue::new(None),
@@ -147,6 +195,7 @@ impl AppState {
     /// The user typed: keep the text now, plan it once typing pauses.
     pub fn edit(&self, value: String) {
         self.text.set(value);
+        self.clear_server_diagnostics();
         if let Some(h) = self.pending.get_value() {
             h.clear();
         }
@@ -170,7 +219,58 @@ impl AppState {
         self.pending.set_value(None);
         self.text.set(value);
         self.target_run.set(None);
+        self.clear_server_diagnostics();
         self.replan_now();
+    }
+
+    fn clear_server_diagnostics(&self) {
+        if !self.server_diagnostics.with_untracked(Vec::is_empty) {
+            self.server_diagnostics.set(Vec::new());
+        }
+    }
+
+    /// The whole state, as a link or a draft keeps it (tracks every part).
+    #[must_use]
+    pub fn snapshot(&self) -> Saved {
+        Saved {
+            v: 1,
+            text: self.planned_text.get(),
+            dialect: self.dialect.get().map(|d| d.name().to_owned()),
+            engine: self.engine.get().map(|e| e.name().to_owned()),
+            now: self.now.get(),
+            tab: self.tab.get().name().to_owned(),
+            mode: match self.mode.get() {
+                InputMode::Text => "text",
+                InputMode::Form => "form",
+            }
+            .to_owned(),
+        }
+    }
+
+    /// The whole state now, without tracking it. The text is the editor's own, not
+    /// the last planned one: a share within the debounce must not drop keystrokes.
+    #[must_use]
+    pub fn snapshot_untracked(&self) -> Saved {
+        let mut saved = untrack(|| self.snapshot());
+        saved.text = self.text.get_untracked();
+        saved
+    }
+
+    /// Use the browser's clock as "now" again.
+    pub fn use_current_time(&self) {
+        self.now.set(browser_now());
+        self.now_source.set(NowSource::Clock);
+    }
+
+    /// Start over: an empty editor, no overrides, the current time, and no draft.
+    pub fn start_over(&self) {
+        persist::clear_draft();
+        self.engine.set(None);
+        self.dialect.set(None);
+        self.use_current_time();
+        self.tab.set(Tab::Runs);
+        self.mode.set(InputMode::Text);
+        self.load(String::new());
     }
 
     /// Plan the editor's text now; the page's whole update is measured as `update`.
@@ -194,9 +294,213 @@ impl AppState {
     }
 }
 
-/// Create the state with `initial` in the editor and share it with every component.
-pub fn provide_state(initial: &str) {
-    provide_context(AppState::new(initial));
+/// Create the state and share it with every component: the link's state if the URL
+/// carries one, else the last draft, else `example` (a link or a draft keeps its "now").
+/// Answers a problem with the link, if it could not be read.
+pub fn provide_state(example: &str) -> Option<String> {
+    let hash = window().location().hash().unwrap_or_default();
+    let (from_link, problem) = match persist::from_fragment(&hash) {
+        Some(Ok(saved)) => (Some(saved), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    let (initial, source) = if let Some(saved) = from_link {
+        (saved, NowSource::Link)
+    } else if let Some(saved) = persist::load_draft() {
+        (saved, NowSource::Draft)
+    } else {
+        let fresh = Saved {
+            v: 1,
+            text: example.to_owned(),
+            dialect: None,
+            engine: None,
+            now: browser_now(),
+            tab: String::new(),
+            mode: String::new(),
+        };
+        (fresh, NowSource::Clock)
+    };
+    provide_context(AppState::new(&initial, source));
+    provide_context(Settings::new());
+    provide_context(Submission::new());
+    problem
+}
+
+/// Where the backend is and how to authenticate; kept in local storage, never in a link.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// The backend's base URL; empty: the page's origin.
+    pub endpoint: RwSignal<String>,
+    /// The bearer token; empty: none.
+    pub token: RwSignal<String>,
+    /// Whether the settings panel is open.
+    pub open: RwSignal<bool>,
+}
+
+impl Settings {
+    fn new() -> Self {
+        Settings {
+            endpoint: RwSignal::new(persist::load_endpoint()),
+            token: RwSignal::new(persist::load_token()),
+            open: RwSignal::new(false),
+        }
+    }
+
+    /// The backend as `api` calls it.
+    #[must_use]
+    pub fn backend(&self) -> crate::api::Backend {
+        crate::api::Backend::new(&self.endpoint.get_untracked(), &self.token.get_untracked())
+    }
+}
+
+/// The settings.
+///
+/// # Panics
+/// Outside the app.
+#[must_use]
+pub fn use_settings() -> Settings {
+    expect_context::<Settings>()
+}
+
+/// Where a submission stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Nothing submitted yet.
+    Idle,
+    /// The request is in flight.
+    Sending,
+    /// Stored (or, `replayed`, stored before under the same key).
+    Done {
+        /// The backend's answer.
+        receipt: Receipt,
+        /// An earlier request with the same key had stored it.
+        replayed: bool,
+    },
+    /// Refused, or the backend could not be reached.
+    Failed(Failure),
+}
+
+/// One intended submission: what was sent and the key that makes retries safe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intent {
+    /// Everything that identifies the submission (endpoint, text, dialect, engine, now,
+    /// digest).
+    pub fingerprint: String,
+    /// Its `Idempotency-Key`.
+    pub key: String,
+    /// The run count the preview showed.
+    pub runs: u64,
+}
+
+/// The submission's state, shared so that it survives leaving the page.
+#[derive(Debug, Clone, Copy)]
+pub struct Submission {
+    /// Where it stands.
+    pub phase: RwSignal<Phase>,
+    /// The current intent: the same fingerprint reuses its key.
+    pub intent: StoredValue<Option<Intent>>,
+}
+
+impl Submission {
+    fn new() -> Self {
+        Submission {
+            phase: RwSignal::new(Phase::Idle),
+            intent: StoredValue::new(None),
+        }
+    }
+
+    /// Submit the previewed plan. One `Idempotency-Key` per intended submission: a
+    /// second click, or a retry after a failure, sends the same key, so the backend
+    /// stores it once; a changed plan (or endpoint) is a new intent with a new key.
+    pub fn submit(&self, state: AppState, settings: Settings) {
+        if self.phase.with_untracked(|p| matches!(p, Phase::Sending)) {
+            return;
+        }
+        let planned = state.planned.get_untracked();
+        let Some(plan) = planned.0.plan.as_ref() else {
+            return;
+        };
+        let body = crate::api::SubmissionBody {
+            source: plan.source().text.clone(),
+            dialect: planned.0.dialect.name().to_owned(),
+            engine: plan.engine().name().to_owned(),
+            now: state.now.get_untracked(),
+            digest: plan.digest(),
+            title: state.facts.with_untracked(|f| {
+                f.as_ref().map(|f| {
+                    format!(
+                        "{}: {} runs, {} → {}",
+                        plan.engine(),
+                        f.runs,
+                        f.first,
+                        f.last
+                    )
+                })
+            }),
+        };
+        let backend = settings.backend();
+        let fingerprint = format!(
+            "{}\n{}",
+            settings.endpoint.get_untracked(),
+            serde_json::to_string(&body).unwrap_or_default()
+        );
+        let runs = plan.run_count();
+        let key = self.intent.with_value(|i| match i {
+            Some(i) if i.fingerprint == fingerprint => i.key.clone(),
+            _ => new_key(),
+        });
+        self.intent.set_value(Some(Intent {
+            fingerprint,
+            key: key.clone(),
+            runs,
+        }));
+        self.phase.set(Phase::Sending);
+        let phase = self.phase;
+        leptos::task::spawn_local(async move {
+            let outcome = crate::api::submit(&backend, &key, &body).await;
+            let next = match outcome {
+                Ok((receipt, replayed)) => Phase::Done { receipt, replayed },
+                Err(failure) => {
+                    if let Failure::Api(e) = &failure {
+                        if e.status == 401 {
+                            settings.open.set(true);
+                        }
+                        let same_text = state.text.with_untracked(|t| *t == body.source);
+                        if !e.diagnostics.is_empty() && same_text {
+                            state.server_diagnostics.set(e.diagnostics.clone());
+                        }
+                    }
+                    Phase::Failed(failure)
+                }
+            };
+            phase.set(next);
+        });
+    }
+
+    /// The run count the preview showed for the current intent.
+    #[must_use]
+    pub fn previewed_runs(&self) -> Option<u64> {
+        self.intent.with_value(|i| i.as_ref().map(|i| i.runs))
+    }
+}
+
+/// A fresh `Idempotency-Key`: the time and 53 random bits.
+fn new_key() -> String {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (time, random) = (
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64,
+    );
+    format!("bp-{time:x}-{random:014x}")
+}
+
+/// The submission's state.
+///
+/// # Panics
+/// Outside the app.
+#[must_use]
+pub fn use_submission() -> Submission {
+    expect_context::<Submission>()
 }
 
 /// The page's state.
@@ -209,7 +513,7 @@ pub fn use_state() -> AppState {
 }
 
 /// The browser's clock as RFC 3339 (UTC, milliseconds).
-fn browser_now() -> String {
+pub fn browser_now() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
 }
 

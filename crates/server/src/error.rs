@@ -48,6 +48,8 @@ pub enum AppError {
         submitted: String,
         /// The digest of the server's own expansion.
         computed: String,
+        /// How many runs the server's expansion has.
+        computed_runs: u64,
     },
     /// 409: the action is not allowed in the backfill's current state.
     InvalidTransition {
@@ -157,9 +159,11 @@ impl AppError {
             AppError::DigestMismatch {
                 submitted,
                 computed,
+                computed_runs,
             } => {
                 extra.insert("submitted_digest".into(), json!(submitted));
                 extra.insert("computed_digest".into(), json!(computed));
+                extra.insert("computed_run_count".into(), json!(computed_runs));
                 "the server's expansion of this source differs from the one previewed: \
                  re-plan and check the runs before submitting again"
                     .to_owned()
@@ -282,6 +286,7 @@ mod tests {
             AppError::DigestMismatch {
                 submitted: String::new(),
                 computed: String::new(),
+                computed_runs: 0,
             },
             AppError::InvalidTransition {
                 action: Action::Pause,

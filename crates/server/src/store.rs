@@ -215,7 +215,7 @@ pub fn insert(
         None => {
             let computed = stream_rows(&tx, backfill_id, plan)?;
             // On a mismatch the transaction rolls back as it drops: nothing stored.
-            sub.verify(&computed)?;
+            sub.verify(&computed, plan.run_count())?;
         }
     }
     tx.commit()?;

@@ -237,7 +237,7 @@ impl Submission {
         };
         let rows = if plan.run_count() <= INLINE_RUNS {
             let rows = Rows::build(&plan);
-            self.verify(&rows.digest)?;
+            self.verify(&rows.digest, plan.run_count())?;
             Some(rows)
         } else {
             None
@@ -271,13 +271,14 @@ impl Submission {
     }
 
     /// The digest of the server's expansion against the submitted one.
-    pub fn verify(&self, computed: &str) -> Result<(), AppError> {
+    pub fn verify(&self, computed: &str, computed_runs: u64) -> Result<(), AppError> {
         if computed == self.digest {
             Ok(())
         } else {
             Err(AppError::DigestMismatch {
                 submitted: self.digest.clone(),
                 computed: computed.to_owned(),
+                computed_runs,
             })
         }
     }

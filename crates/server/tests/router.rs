@@ -249,6 +249,7 @@ async fn a_large_plan_is_streamed_whole_or_not_at_all() {
     let a = submit(&f.state, &body).await;
     assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text);
     assert_eq!(a.error()["computed_digest"], p.digest());
+    assert_eq!(a.error()["computed_run_count"], p.run_count());
     assert_eq!(counts(&f), (0, 0, 0));
 
     let a = submit(&f.state, &submission(LARGE, "large")).await;

@@ -6,7 +6,7 @@ use backfill_core::Span;
 use leptos::prelude::*;
 
 /// Select `span` in the editor and scroll it into view.
-fn go_to(state: AppState, span: Span) {
+pub fn go_to(state: AppState, span: Span) {
     let Some(ta) = state.editor.get_untracked() else {
         return;
     };

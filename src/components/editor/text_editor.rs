@@ -27,9 +27,16 @@ pub fn Editor() -> impl IntoView {
     });
     let pieces = move || {
         let planned = state.planned.get();
-        state
-            .planned_text
-            .with(|t| underline(t, &planned.0.diagnostics))
+        let server = state.server_diagnostics.get();
+        state.planned_text.with(|t| {
+            if server.is_empty() {
+                underline(t, &planned.0.diagnostics)
+            } else {
+                let mut all = planned.0.diagnostics.clone();
+                all.extend(server);
+                underline(t, &all)
+            }
+        })
     };
     let sync_scroll = move |_| {
         let Some(ta) = state.editor.get() else { return };
