@@ -98,9 +98,7 @@ enum Flavor {
         command: Vec<String>,
         args: Vec<String>,
     },
-    Mage {
-        step_secs: Option<i64>,
-    },
+    Mage,
     Kestra,
     Flyte,
     /// `suffix_repeats`: both passes of a fold get a key, so the second carries its offset.
@@ -409,7 +407,7 @@ pub(crate) fn plan_spec(
         now_text,
         limit: options.limit,
     };
-    let mut plan = expand(text, &input, options, &mut diags);
+    let mut plan = expand(&input, options, &mut diags);
     diags.sort_by_key(|d| (d.span.map_or(usize::MAX, |s| s.start), d.severity));
     if has_errors(&diags) {
         plan = None;
@@ -482,15 +480,9 @@ fn schedule_span(spec: &Spec) -> Span {
     spec.schedule.as_ref().map_or(spec.root_span, |s| s.span)
 }
 
-fn expand(
-    text: &str,
-    input: &Input<'_>,
-    options: &PlanOptions,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Plan> {
+fn expand(input: &Input<'_>, options: &PlanOptions, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
     let spec = input.spec;
     let engine = input.profile.engine;
-    let _ = text;
     if !spec.is_mapping {
         return None;
     }
@@ -664,11 +656,11 @@ fn expand(
     // Limit, before anything costs time.
     let total = count.saturating_mul(combos).min(take.unwrap_or(u64::MAX));
     if total > options.limit {
-        diags.push(
-            Diagnostic::error("E0601", format!("this plan has {} runs, over the limit of {}", group_digits(total), group_digits(options.limit)))
-                .at(schedule_span(spec))
-                .help("narrow the window, step further apart, or raise the limit (--limit on the command line)"),
-        );
+        diags.push(over_limit(
+            &group_digits(total),
+            options.limit,
+            schedule_span(spec),
+        ));
         return None;
     }
 
@@ -937,7 +929,7 @@ fn explicit(
     let n = ticks.len() as u64;
     let flavor = match input.profile.engine {
         Engine::Polyaxon => polyaxon_flavor(spec, spec.native.date_range.unwrap_or(date_only)),
-        Engine::Mage => Flavor::Mage { step_secs: None },
+        Engine::Mage => Flavor::Mage,
         _ => Flavor::Generic,
     };
     Some((Series::List(ticks), n, None, flavor))
@@ -1007,11 +999,7 @@ fn mage(
         };
         let last = a + (i64::try_from(len).unwrap_or(1).max(1) - 1) * step;
         if len > 0 && last == b {
-            diags.push(
-                Diagnostic::warning("W0301", format!("mage includes the end: `{}` is run too ({len} runs); its docs say the end is excluded ({} runs)", spec.end.as_ref().map_or("", |e| e.value.as_str()), len - 1))
-                    .at_opt(spec.end.as_ref().map(|e| e.span))
-                    .help("mage's code loops `while date <= end_datetime`"),
-            );
+            mage_includes_end(spec, len, diags);
         }
         return Some((
             Series::Step {
@@ -1023,9 +1011,7 @@ fn mage(
             },
             len,
             (len > 0).then(|| Tick::plain(a + i64::try_from(len).unwrap_or(0) * step, offset)),
-            Flavor::Mage {
-                step_secs: Some(step),
-            },
+            Flavor::Mage,
         ));
     }
     // Months and years: relativedelta from the previous date, so clamped days stick.
@@ -1057,22 +1043,38 @@ fn mage(
                 .help("mage uses relativedelta from the previous run, not from the start"),
         );
     }
-    if let Some(last) = ticks.last() {
-        if last.instant == b {
-            diags.push(
-                Diagnostic::warning("W0301", format!("mage includes the end: `{}` is run too ({} runs); its docs say the end is excluded", spec.end.as_ref().map_or("", |e| e.value.as_str()), ticks.len()))
-                    .at_opt(spec.end.as_ref().map(|e| e.span)),
-            );
-        }
+    if ticks.last().is_some_and(|last| last.instant == b) {
+        mage_includes_end(spec, ticks.len() as u64, diags);
     }
     let len = ticks.len() as u64;
     let after_last = (len > 0).then(|| Tick::plain(cur.secs() - i64::from(offset), offset));
-    Some((
-        Series::List(ticks),
-        len,
-        after_last,
-        Flavor::Mage { step_secs: None },
-    ))
+    Some((Series::List(ticks), len, after_last, Flavor::Mage))
+}
+
+/// W0301: the window's end is itself a run, which Mage's docs say it is not.
+fn mage_includes_end(spec: &Spec, runs: u64, diags: &mut Vec<Diagnostic>) {
+    let end = spec.end.as_ref().map_or("", |e| e.value.as_str());
+    diags.push(
+        Diagnostic::warning(
+            "W0301",
+            format!("mage includes the end: `{end}` is run too ({runs} runs); its docs say the end is excluded ({} runs)", runs - 1),
+        )
+        .at_opt(spec.end.as_ref().map(|e| e.span))
+        .help("mage's code loops `while date <= end_datetime`"),
+    );
+}
+
+/// E0601: a plan over the limit, with its (exact or estimated) count.
+fn over_limit(count: &str, limit: u64, at: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0601",
+        format!(
+            "this plan has {count} runs, over the limit of {}",
+            group_digits(limit)
+        ),
+    )
+    .at(at)
+    .help("narrow the window, step further apart, or raise the limit (--limit on the command line)")
 }
 
 /// Kestra, Flyte and the generic engine: a cron (or, for generic, a step) in a zone.
@@ -1328,11 +1330,11 @@ fn generic_every(
     };
     let estimate = u64::try_from((hi - lo).max(0) / shortest.max(1)).unwrap_or(u64::MAX);
     if estimate > input.limit.saturating_add(1) {
-        diags.push(
-            Diagnostic::error("E0601", format!("this plan has about {} runs, over the limit of {}", group_digits(estimate), group_digits(input.limit)))
-                .at(unit.span)
-                .help("narrow the window, step further apart, or raise the limit (--limit on the command line)"),
-        );
+        diags.push(over_limit(
+            &format!("about {}", group_digits(estimate)),
+            input.limit,
+            unit.span,
+        ));
         return None;
     }
     let cap = usize::try_from(input.limit.saturating_add(2)).unwrap_or(usize::MAX);
@@ -2118,7 +2120,7 @@ impl Plan {
                     );
                 }
             }
-            Flavor::Mage { step_secs } => self.mage_vars(i, t, *step_secs, &mut vars),
+            Flavor::Mage => self.mage_vars(i, t, &mut vars),
             Flavor::Kestra => {
                 let fmt = |t: Tick| format_rfc3339(t.instant, t.offset, true);
                 vars.insert("trigger.date".to_owned(), Json::String(fmt(t)));
@@ -2200,7 +2202,7 @@ impl Plan {
         None
     }
 
-    fn mage_vars(&self, i: u64, t: Tick, step: Option<i64>, vars: &mut Map<String, Json>) {
+    fn mage_vars(&self, i: u64, t: Tick, vars: &mut Map<String, Json>) {
         let n = self.count;
         let iso = |t: Tick| match self.style {
             Style::Naive => format_python_iso(t.civil(), None),
@@ -2232,7 +2234,6 @@ impl Plan {
             }
             (None, None) => (None, None, None),
         };
-        let _ = step;
         vars.insert("execution_date".to_owned(), Json::String(iso(t)));
         vars.insert("ds".to_owned(), Json::String(format_date(t.civil())));
         vars.insert(

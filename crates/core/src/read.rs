@@ -16,6 +16,15 @@ fn sp_text(node: &Node, r: &Reader<'_>) -> Option<Sp<String>> {
     text_of(node, r).map(|t| Sp::new(t, node.span))
 }
 
+/// The spec every reader starts from: its engine, and a mapping at the root.
+fn base_spec(engine: Engine) -> Spec {
+    Spec {
+        engine: Some(Sp::new(engine, Span::default())),
+        is_mapping: true,
+        ..Spec::default()
+    }
+}
+
 /// A string given on the command line or in the form: no span in the text.
 fn given(s: &str, at: Span) -> Sp<String> {
     Sp::new(s.to_owned(), at)
@@ -101,11 +110,7 @@ const GRID_KINDS: &[&str] = &[
 
 /// Read a Polyaxon operation (and its component: inline, or another document).
 pub(crate) fn polyaxon(docs: &[Document], r: &mut Reader<'_>) -> Spec {
-    let mut spec = Spec {
-        engine: Some(Sp::new(Engine::Polyaxon, Span::default())),
-        is_mapping: true,
-        ..Spec::default()
-    };
+    let mut spec = base_spec(Engine::Polyaxon);
     let kind_of = |n: &Node| match n.get("kind").map(|k| &k.value) {
         Some(Value::Str(s)) => s.clone(),
         _ => String::new(),
@@ -704,11 +709,7 @@ fn labels_of(node: &Node, r: &mut Reader<'_>) -> Vec<(String, String)> {
 
 /// Read a Kestra flow (and, as a second document, the `PUT /api/v1/triggers` body).
 pub(crate) fn kestra(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions) -> Spec {
-    let mut spec = Spec {
-        engine: Some(Sp::new(Engine::Kestra, Span::default())),
-        is_mapping: true,
-        ..Spec::default()
-    };
+    let mut spec = base_spec(Engine::Kestra);
     let is_flow = |n: &Node| {
         n.get("id").is_some()
             && n.get("namespace").is_some()
@@ -960,11 +961,7 @@ const MAGE_INTERVALS: &[&str] = &[
 
 /// Read a Mage backfill body: `{"backfill": {start_datetime, end_datetime, interval_type, interval_units, variables}}`.
 pub(crate) fn mage(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions) -> Spec {
-    let mut spec = Spec {
-        engine: Some(Sp::new(Engine::Mage, Span::default())),
-        is_mapping: true,
-        ..Spec::default()
-    };
+    let mut spec = base_spec(Engine::Mage);
     let Some(root) = docs.first().map(|d| &d.root) else {
         return spec;
     };
@@ -1054,11 +1051,7 @@ pub(crate) fn mage(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions)
 
 /// Read a list of variable dicts (a custom-code backfill's output): one run each.
 pub(crate) fn mage_runs(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions) -> Spec {
-    let mut spec = Spec {
-        engine: Some(Sp::new(Engine::Mage, Span::default())),
-        is_mapping: true,
-        ..Spec::default()
-    };
+    let mut spec = base_spec(Engine::Mage);
     let Some(root) = docs.first().map(|d| &d.root) else {
         return spec;
     };
