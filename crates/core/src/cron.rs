@@ -44,10 +44,11 @@
 //!    (`0 0 1 * 5#2`), croniter raises `CroniterBadDateError` on every `get_next`. That is
 //!    reported as [`E0317`](#error-codes).
 //!
-//! croniter also reads an equal range `5-5` as the *whole* cycle (as it does `JAN-JAN`);
-//! the croniter dialects do the same. A reversed range (`5-3`) is an error in every
-//! dialect, although croniter itself would wrap it around (the help says how to write
-//! that wrap explicitly).
+//! croniter also reads an equal range `5-5` as the *whole* cycle (as it does `JAN-JAN`),
+//! and wraps a reversed range around its field (`Apr-Feb`, `fri-mon`, `22-2/3`); the
+//! croniter dialects do the same (see `fill_croniter_wrap` for where croniter restarts a
+//! step). In Kestra's and the generic dialects a reversed range (`5-3`) is an error, as it
+//! is in cron-utils (whose `SUN` is 7: `SUN-TUE` is reversed, `SAT-SUN` is not).
 //!
 //! # Dialects
 //!
@@ -269,6 +270,12 @@ impl Cron {
     #[must_use]
     pub fn is_fixed_hour(&self) -> bool {
         self.hours != ALL_HOURS
+    }
+
+    /// The first second of a minute at which it fires (0 without a seconds field).
+    #[must_use]
+    pub fn first_second(&self) -> u32 {
+        self.seconds.trailing_zeros().min(59)
     }
 
     /// Whether `t` is a fire time.
@@ -768,6 +775,11 @@ impl CronDialect {
     /// `L`, `W`, `#`, `?`.
     fn has_extensions(self) -> bool {
         !matches!(self, CronDialect::Kestra | CronDialect::KestraSeconds)
+    }
+
+    /// cron-utils as Kestra defines it.
+    fn is_kestra(self) -> bool {
+        !self.has_extensions()
     }
 
     /// croniter's day rule and syntax restrictions.
@@ -1673,7 +1685,13 @@ impl Parser {
             return;
         };
         let (lo, hi) = self.widen(field, bounds, None);
-        for v in lo..=hi {
+        // croniter wraps `FRI-MON#2` around the week, as any range.
+        let days: Vec<u32> = if lo > hi {
+            (lo..=6).chain(0..=hi).collect()
+        } else {
+            (lo..=hi).collect()
+        };
+        for v in days {
             if let Some(slot) = spec.nth.get_mut((v % 7) as usize) {
                 *slot |= 1 << (k - 1);
             }
@@ -1813,7 +1831,11 @@ impl Parser {
             return;
         };
         let (lo, hi) = self.widen(field, bounds, step);
-        fill(field, lo, hi, step.unwrap_or(1), spec);
+        if lo > hi {
+            fill_croniter_wrap(field, lo, hi, step.unwrap_or(1), spec);
+        } else {
+            fill(field, lo, hi, step.unwrap_or(1), spec);
+        }
     }
 
     fn step(&mut self, field: Field, item: Token<'_>, step: Token<'_>) -> Option<u32> {
@@ -1857,7 +1879,9 @@ impl Parser {
     fn widen(&self, field: Field, b: Bounds, step: Option<u32>) -> (u32, u32) {
         if b.single {
             match step {
-                // `v/s` runs to the field's end; day-of-week 7 is Sunday, 0.
+                // `v/s` runs to the field's end; day-of-week 7 is Sunday, 0. cron-utils
+                // (Kestra) steps on to 7, so its `1/2` includes Sunday.
+                Some(_) if field == Field::DayOfWeek && self.dialect.is_kestra() => (b.lo % 7, 7),
                 Some(_) if field == Field::DayOfWeek => {
                     let lo = b.lo % 7;
                     (lo, field.step_end())
@@ -1897,10 +1921,28 @@ impl Parser {
                 }
                 let lo_atom = self.atom(field, *lo, false);
                 let hi_atom = self.atom(field, *hi, true);
-                let ((lo_v, lo_name), (mut hi_v, hi_name)) = (lo_atom?, hi_atom?);
-                // `SAT-SUN` is the weekend, not a reversed range.
+                let ((mut lo_v, lo_name), (mut hi_v, hi_name)) = (lo_atom?, hi_atom?);
+                if self.dialect.is_croniter() {
+                    // croniter reads day-of-week 7 as 0 before it looks at the range,
+                    // and wraps a range whose start is after its end around the field.
+                    if field == Field::DayOfWeek {
+                        lo_v %= 7;
+                        hi_v %= 7;
+                    }
+                    return Some(Bounds {
+                        lo: lo_v,
+                        hi: hi_v,
+                        single: false,
+                        names: lo_name && hi_name,
+                    });
+                }
+                // `SAT-SUN` is the weekend, not a reversed range. cron-utils (Kestra) maps
+                // the name `SUN` to 7 at either end, so its `SUN-TUE` is reversed.
                 if field == Field::DayOfWeek && hi_name && hi_v == 0 {
                     hi_v = 7;
+                }
+                if field == Field::DayOfWeek && lo_name && lo_v == 0 && self.dialect.is_kestra() {
+                    lo_v = 7;
                 }
                 if lo_v > hi_v {
                     let (min, max) = (field.bounds().0, field.step_end());
@@ -2082,6 +2124,29 @@ fn fill(field: Field, lo: u32, hi: u32, step: u32, spec: &mut FieldSpec) {
             _ => v,
         };
         spec.values.insert(bit);
+    }
+}
+
+/// croniter's wrap-around range `lo-hi` with `lo > hi` (`Apr-Feb`, `fri-mon`, `22-2/3`):
+/// from `lo` to the field's end by `step`, then from the field's start again up to `hi`.
+/// The second half starts where croniter starts it (`croniter.expand`): at the field's
+/// start plus `step - (end - last)` when the step overshoots the end by more than one
+/// value, else at the field's start. So `50-10/3` in minutes is `50,53,56,59,3,6,9`
+/// (not `…,2,5,8`) and `22-2/3` in hours is `22,2`.
+fn fill_croniter_wrap(field: Field, lo: u32, hi: u32, step: u32, spec: &mut FieldSpec) {
+    let (min, max) = (field.bounds().0, field.step_end());
+    let step_usize = usize::try_from(step).unwrap_or(usize::MAX).max(1);
+    let first: Vec<u32> = (lo..=max).step_by(step_usize).collect();
+    let mut skip = 0;
+    if let Some(&last) = first.last() {
+        let behind = max - last;
+        if u64::from(last - min) + u64::from(step) > u64::from(max - min + 1) && behind < step {
+            skip = step - behind;
+        }
+    }
+    fill(field, lo, max, step, spec);
+    if let Some(from) = min.checked_add(skip).filter(|f| *f <= hi) {
+        fill(field, from, hi, step, spec);
     }
 }
 
@@ -2606,7 +2671,7 @@ mod tests {
 
     #[test]
     fn reversed_ranges_are_errors_that_show_the_wrap_around() {
-        let e = first_error("0 0 5-3 * *", Croniter);
+        let e = first_error("0 0 5-3 * *", Generic);
         assert_eq!((e.code, e.start, e.end), ("E0305", 4, 7));
         assert_eq!(
             e.message,
@@ -2614,9 +2679,40 @@ mod tests {
         );
         assert_eq!(
             e.help.as_deref(),
-            Some("croniter would wrap it around as `5-31,1-3`; write that instead")
+            Some("to wrap around the end of the field, write `5-31,1-3`")
         );
-        assert_eq!(errors("50-10 * * * *", Kestra), vec![("E0305", 0, 5)]);
+        assert_eq!(errors("50-10 * * * *", Generic), vec![("E0305", 0, 5)]);
+    }
+
+    /// croniter 7.0.0, run (`croniter(expr).expanded`): a reversed range wraps around
+    /// its field, and the step's second half starts where croniter starts it.
+    #[test]
+    fn croniter_wraps_reversed_ranges_around_the_field() {
+        assert_eq!(
+            cron("50-10/3 0 * * *", Croniter).times_of_day(),
+            [180, 360, 540, 3000, 3180, 3360, 3540]
+        );
+        assert_eq!(
+            cron("0 22-2/3 * * *", Croniter).times_of_day(),
+            [2 * 3600, 22 * 3600]
+        );
+        assert_eq!(
+            cron("0 22-2 * * *", Croniter).times_of_day().len(),
+            5 // 22, 23, 0, 1, 2
+        );
+        // Thursday to Tuesday by 3: Thursday and Sunday (2026-12-03 is a Thursday).
+        let c = cron("0 0 * * thu-tue/3", Croniter);
+        let days: Vec<bool> = (1..=7).map(|d| c.matches_day(2026, 12, d)).collect();
+        assert_eq!(days, [false, false, true, false, false, true, false]);
+        // April to February: every month but March.
+        let c = cron("0 0 1 Apr-Feb *", Croniter);
+        let months: Vec<bool> = (1..=12).map(|m| c.matches_day(2026, m, 1)).collect();
+        assert_eq!(months.iter().filter(|m| !**m).count(), 1);
+        assert!(!months[2]);
+        // Saturday to Sunday (0) is the weekend.
+        let c = cron("0 0 * * sat-0", Croniter);
+        let days: Vec<bool> = (1..=7).map(|d| c.matches_day(2026, 12, d)).collect();
+        assert_eq!(days, [false, false, false, false, true, true, false]);
     }
 
     #[test]

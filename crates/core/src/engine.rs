@@ -9,7 +9,7 @@
 //! | polyaxon | inclusive              | exclusive                   | none    | none (naive UTC)              |
 //! | mage     | inclusive              | inclusive                   | none    | none (fixed offsets)          |
 //! | kestra   | inclusive (if a fire)  | inclusive; none = now       | skip    | once (fixed hour), both       |
-//! | flyte    | exclusive              | exclusive                   | shift   | both                          |
+//! | flyte    | exclusive              | exclusive                   | shift (fixed hour), skip | both         |
 //! | dagster  | first tick ≥ start     | whole window ≤ end; now     | shift   | later (fixed hour), both      |
 //! | generic  | `bounds`               | `bounds`                    | `dst.gap` (shift) | `dst.fold` (earlier) |
 
@@ -96,8 +96,16 @@ impl Profile {
                     FoldRule::Earlier
                 },
             },
+            // croniter 7.0.0, run: a fixed-hour tick in a gap moves to the gap's end
+            // (`0 2 * * *` → 03:00 on a New York spring-forward day; every tick of the gap
+            // becomes that one run), but an hourly or minutely cron simply goes on to its
+            // next match (`30 * * * *` → 01:30, 03:30).
             Engine::Flyte => DstPolicy {
-                gap: GapRule::Shift,
+                gap: if interval {
+                    GapRule::Skip
+                } else {
+                    GapRule::Shift
+                },
                 fold: FoldRule::Both,
             },
             Engine::Dagster => DstPolicy {

@@ -964,20 +964,28 @@ fn mage(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Expanded> {
     let spec = input.spec;
-    let (unit, count) = every(schedule, Engine::Mage, diags)?;
-    if count.value <= 0 {
-        diags.push(
-            Diagnostic::error("E0412", format!("`interval_units` must be at least 1, found `{}`: mage's loop would never end", count.value))
-                .at(count.span)
-                .help("mage adds the interval until it passes the end; a zero or negative interval never does"),
-        );
-        return None;
+    let (unit, mut count) = every(schedule, Engine::Mage, diags)?;
+    // A custom-code backfill (`block_uuid`) creates no runs before any date is built.
+    let custom_code = spec.native.take.as_ref().is_some_and(|t| t.value == 0);
+    if custom_code && count.value <= 0 {
+        count = Sp::new(1, count.span);
     }
     if start.offset.is_some() != end.offset.is_some() {
         diags.push(
             Diagnostic::error("E0415", "one end of the window has an offset and the other has none: python cannot compare them")
                 .at_opt(spec.end.as_ref().map(|e| e.span))
                 .help("give both ends an offset (e.g. `Z`), or neither"),
+        );
+        return None;
+    }
+    // `while current <= end` never starts when the end is before the start, whatever the
+    // interval (mage 0.9.80, run): only then is a zero or negative interval harmless.
+    let instant = |m: Moment| m.civil.secs() - i64::from(m.offset.unwrap_or(0));
+    if count.value <= 0 && instant(end) >= instant(start) {
+        diags.push(
+            Diagnostic::error("E0412", format!("`interval_units` must be at least 1, found `{}`: mage's loop would never end", count.value))
+                .at(count.span)
+                .help("mage adds the interval until it passes the end; a zero or negative interval never does"),
         );
         return None;
     }
@@ -1151,13 +1159,41 @@ fn cron_engine(
     }
     if engine == Engine::Kestra && e < s {
         // Kestra evaluates the start once even when the end is before it.
+        let after = CronSeries::new(cron.clone(), zone, policy, s + 1, s + 3_000 * 86_400).get(0);
         let series = CronSeries::new(cron, zone, policy, s, s + 1);
         let n = series.len();
         diags.push(
             Diagnostic::warning("W0321", format!("the end is before the start; kestra still evaluates the start once ({n} execution{})", if n == 1 { "" } else { "s" }))
                 .at_opt(spec.end.as_ref().map(|v| v.span)),
         );
-        return Some((Series::Cron(Box::new(series)), n, None, Flavor::Kestra));
+        // Its `trigger.next` is the next fire after it, however far.
+        return Some((Series::Cron(Box::new(series)), n, after, Flavor::Kestra));
+    }
+    if engine == Engine::Flyte {
+        // flytekit's `CronSchedule` checks its schedule with `croniter(schedule).get_next()`
+        // from the clock: a croniter year field that has run out fails the launch plan.
+        if let Some(now) = input.now {
+            let now_civil = Civil::from_secs(now.instant_in(Zone::UTC));
+            if cron.next_after(now_civil).is_none() {
+                diags.push(
+                    Diagnostic::error("E0418", format!("flytekit refuses this launch plan: croniter finds no fire after now (`{now_civil}`), \"Schedule is invalid ... failed to find next date\""))
+                        .at(expr.span)
+                        .help("the year field has run out; widen it"),
+                );
+                return None;
+            }
+        }
+        // create_backfill_workflow calls `get_next` until a fire reaches the end: with
+        // no fire at or after the end, croniter raises and the backfill fails.
+        let end_civil = Civil::from_secs(e + i64::from(zone.offset_at(e)));
+        if cron.nth_at_or_after(end_civil, 0).is_none() {
+            diags.push(
+                Diagnostic::error("E0419", format!("croniter runs out of fire times before the end `{end_civil}`: create_backfill_workflow fails (\"failed to find next date\")"))
+                    .at(expr.span)
+                    .help("the year field ends inside the window; end the window before its last year ends"),
+            );
+            return None;
+        }
     }
     let series = CronSeries::new(cron, zone, policy, lo, hi);
     let n = series.len();
@@ -1215,7 +1251,8 @@ fn cron_engine(
         zone,
         policy,
         hi,
-        hi.saturating_add(800 * 86_400),
+        // Far enough for the longest gap a cron without a year field has (Feb 29: 8 years).
+        hi.saturating_add(3_000 * 86_400),
     )
     .get(0);
     Some((Series::Cron(Box::new(series)), n, after_last, flavor))
@@ -1497,7 +1534,9 @@ fn dagster(
             (format!("{minute} {hour} * * {day}"), "%Y-%m-%d")
         }
         Some(PartitionKind::Monthly) => {
-            let day = offset_in(&p.day_offset, "partitions.day_offset", 1, 31, 1, diags);
+            // `day_offset=0` is accepted and means the 1st (dagster 1.13.28, run:
+            // `TimeWindowPartitionsDefinition` passes `day_offset or None`, then 1).
+            let day = offset_in(&p.day_offset, "partitions.day_offset", 0, 31, 1, diags).max(1);
             (format!("{minute} {hour} {day} * *"), "%Y-%m-%d")
         }
         None => (String::new(), ""),
@@ -1523,15 +1562,6 @@ fn dagster(
     let open = spec.end.is_none();
     let e = end.instant_in(zone);
     let end_offset = p.end_offset.as_ref().map_or(0, |o| o.value);
-    if let (Some(o), false) = (&p.end_offset, open) {
-        diags.push(
-            Diagnostic::warning(
-                "W0332",
-                "`end_offset` only extends partition sets with no end; it is ignored here",
-            )
-            .at(o.span),
-        );
-    }
     // Ticks at or after the start, up to the end (with room for end_offset windows).
     let hi = if open && end_offset > 0 {
         i64::MAX / 8
@@ -1540,17 +1570,32 @@ fn dagster(
     };
     let hi = hi.min(Civil::from_ymd(9999, 12, 31).map_or(i64::MAX / 8, Civil::secs));
     let series = CronSeries::new(cron, zone, policy, s, hi);
-    let ticks_by_end = if hi == e.saturating_add(1) {
-        series.len()
-    } else {
-        series.first_at_or_after(e.saturating_add(1))
+    // How many whole windows from the first key end by `x`; negative when `x` is before
+    // the first key's start (then -1 - the ticks between them).
+    let windows_by = |x: i64| -> i64 {
+        if x >= s {
+            i64::try_from(series.first_at_or_after(x.saturating_add(1))).unwrap_or(i64::MAX) - 1
+        } else {
+            let before = CronSeries::new(series.cron().clone(), zone, policy, x + 1, s).len();
+            -1 - i64::try_from(before).unwrap_or(i64::MAX / 4)
+        }
     };
-    // A key exists only if its whole window (to the next tick) ends by the end.
-    let mut keys = ticks_by_end.saturating_sub(1);
-    if open {
-        keys = u64::try_from((i64::try_from(keys).unwrap_or(0) + end_offset).max(0)).unwrap_or(0);
-        keys = keys.min(series.len().saturating_sub(1));
-    }
+    // dagster 1.13.28, `_get_last_partition_window` (run): the last key is the last window
+    // that ends by the end *and* by now (a partition whose window has not ended yet does
+    // not exist), `end_offset` windows counted from the last one before now.
+    let by_end = (!open).then(|| windows_by(e));
+    let by_now = input
+        .now
+        .map(|n| windows_by(n.instant_in(zone)).saturating_add(end_offset));
+    let keys = match (by_end, by_now) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) => a,
+        (None, Some(b)) => b,
+        (None, None) => windows_by(e).saturating_add(end_offset),
+    };
+    let keys = u64::try_from(keys.max(0))
+        .unwrap_or(0)
+        .min(series.len().saturating_sub(1));
     if keys == 0 {
         diags.push(
             Diagnostic::warning("W0333", "no partition's whole window fits between the start and the end: dagster has no key to backfill")
@@ -1998,8 +2043,18 @@ impl Plan {
         Some((i, self.series.get(i)?, combo))
     }
 
+    /// Whether the plan's dates are written without an offset. Flyte's are not even for
+    /// a naive input: the workflow receives its kickoff time as UTC.
+    fn dates_naive(&self) -> bool {
+        self.style == Style::Naive && !matches!(self.flavor, Flavor::Flyte)
+    }
+
     fn format_instant(&self, t: Tick) -> String {
         match self.style {
+            // Flyte binds a naive kickoff time as UTC: that is the run's logical date.
+            Style::Naive if matches!(self.flavor, Flavor::Flyte) => {
+                format_python_iso(Civil::from_secs(t.instant), Some(0))
+            }
             Style::Naive => t.civil().to_string(),
             Style::Aware => format_rfc3339(t.instant, t.offset, self.zone.is_utc()),
         }
@@ -2122,7 +2177,12 @@ impl Plan {
             }
             Flavor::Mage => self.mage_vars(i, t, &mut vars),
             Flavor::Kestra => {
-                let fmt = |t: Tick| format_rfc3339(t.instant, t.offset, true);
+                // Kestra writes its variables in `TimeZone.getTimeZone(zone id)`, which is
+                // GMT for an offset id such as `+05:30` (Java's fallback for ids it does not
+                // know): such a trigger's dates print in UTC.
+                let fixed = self.zone.is_fixed();
+                let fmt =
+                    |t: Tick| format_rfc3339(t.instant, if fixed { 0 } else { t.offset }, true);
                 vars.insert("trigger.date".to_owned(), Json::String(fmt(t)));
                 vars.insert(
                     "trigger.previous".to_owned(),
@@ -2147,7 +2207,12 @@ impl Plan {
                     "upstream".to_owned(),
                     upstream.map_or(Json::Null, Json::String),
                 );
-                vars.insert("kickoff_time".to_owned(), Json::String(logical.clone()));
+                // The workflow receives the kickoff time through Flyte's literal (a
+                // protobuf Timestamp): the instant in UTC, a naive value read as UTC.
+                vars.insert(
+                    "kickoff_time".to_owned(),
+                    Json::String(format_python_iso(Civil::from_secs(t.instant), Some(0))),
+                );
             }
             Flavor::Dagster { .. } | Flavor::Generic => {}
         }
@@ -2377,10 +2442,10 @@ impl Plan {
             "wave_count": self.wave_count(),
             "first": first.as_ref().map(|r| r.logical_date.clone()),
             "last": last.as_ref().map(|r| r.logical_date.clone()),
-            "first_utc": if self.style == Style::Aware { in_utc(&first) } else { None },
-            "last_utc": if self.style == Style::Aware { in_utc(&last) } else { None },
+            "first_utc": if self.dates_naive() { None } else { in_utc(&first) },
+            "last_utc": if self.dates_naive() { None } else { in_utc(&last) },
             "timezone": self.zone.name(),
-            "naive": self.style == Style::Naive,
+            "naive": self.dates_naive(),
             "bounds": self.profile.bounds_text,
             "strategy": self.strategy,
             "max_per_run": self.max_per_run,

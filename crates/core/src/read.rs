@@ -536,7 +536,14 @@ fn read_date_range(name: &str, kind: &str, value: &Node, r: &mut Reader<'_>, spe
         match &c.value {
             Value::Int(i) => Some((Unit::Second, *i)),
             Value::Float(f) if f.fract() == 0.0 => Some((Unit::Second, *f as i64)),
-            _ => match text_of(c, r).and_then(|t| crate::time::parse_duration(&t)) {
+            // pydantic reads a signed ISO 8601 duration (`-PT3600S`); numpy's arange then
+            // gives no value (polyaxon 2.18.0, run).
+            _ => match text_of(c, r).and_then(|t| match t.trim().strip_prefix('-') {
+                Some(iso) if iso.starts_with(['P', 'p']) => {
+                    crate::time::parse_duration(iso).map(|s| -s)
+                }
+                _ => crate::time::parse_duration(&t),
+            }) {
                 Some(secs) => Some((Unit::Second, secs)),
                 None => {
                     let shown = text_of(c, r).unwrap_or_default();

@@ -19,6 +19,9 @@ fn param_text(
     let text = match value {
         Json::String(s) => s.clone(),
         Json::Null => "None".to_owned(),
+        // Jinja renders the Python value (polyaxon 2.18.0, run: `--c0=True`).
+        Json::Bool(true) => "True".to_owned(),
+        Json::Bool(false) => "False".to_owned(),
         other => other.to_string(),
     };
     if name != time_param || input_type != Some("datetime") {

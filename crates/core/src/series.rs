@@ -143,12 +143,19 @@ impl CronSeries {
                         second_until,
                     });
                     event.civil_fires = fires_in(&cron, natural_end, next_start);
+                    // The moved tick keeps the cron's first second (croniter, run:
+                    // `14 2 * * * 15` gives 03:00:15 on a New York spring-forward day),
+                    // is one tick however many fires the gap held, merges with a fire at
+                    // that very time, and belongs to the window only if it lies inside.
+                    let second = i64::from(cron.first_second());
+                    let moved = t.at + second;
                     if policy.gap == GapRule::Shift
                         && !event.civil_fires.is_empty()
-                        && !cron.matches(next_start)
+                        && !cron.matches(Civil::from_secs(next_start.secs() + second))
+                        && (lo..hi).contains(&moved)
                     {
                         segments.push(Segment::Single(Tick {
-                            instant: t.at,
+                            instant: moved,
                             offset: t.after,
                             second_occurrence: false,
                             shifted: true,
@@ -204,7 +211,7 @@ impl CronSeries {
                     break;
                 }
                 let in_event = fires.binary_search(&t.civil()).is_ok();
-                if t.shifted && t.instant == e.at
+                if t.shifted && t.instant == e.at + i64::from(self.cron.first_second())
                     || in_event
                         && (t.second_occurrence || t.offset == e.before && e.after < e.before)
                 {

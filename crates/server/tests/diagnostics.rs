@@ -35,7 +35,7 @@ const BAD: &[(&str, &str, &str, u32)] = &[
     ("bad select item", "engine: generic\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\nselect: [yesterday]\n", "E0203", 4),
     ("cron field count", "engine: kestra\nschedule: {cron: \"* * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0301", 2),
     ("cron out of range", "engine: kestra\nschedule: {cron: \"61 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0304", 2),
-    ("cron reversed range", "engine: flyte\nschedule: {cron: \"0 0 5-3 * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-09}\n", "E0305", 2),
+    ("cron reversed range", "engine: generic\nschedule: {cron: \"0 0 5-3 * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-09}\n", "E0305", 2),
     ("cron step zero", "engine: generic\nschedule: {cron: \"*/0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0306", 2),
     ("cron nickname", "engine: kestra\nschedule: {cron: \"@dailly\"}\nwindow: {start: 2024-01-01, end: 2024-01-09}\n", "E0309", 2),
     ("kestra has no L", "engine: kestra\nschedule: {cron: \"0 0 L * *\"}\nwindow: {start: 2024-01-01, end: 2024-03-01}\n", "E0310", 2),

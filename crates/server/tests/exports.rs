@@ -31,8 +31,17 @@ fn every_export_of_every_example_matches_its_golden_file() {
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/exports");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     std::fs::create_dir_all(&golden).unwrap();
-    let options = Options {
-        now: Some("2024-03-28T11:30:00Z".into()),
+    // The Kestra seed's outage ends at "now", 2024-03-28T11:30Z; the other seeds do not depend
+    // on it, except that dagster lists only partitions whose window has ended by now.
+    let options_for = |stem: &str| Options {
+        now: Some(
+            if stem.starts_with("dagster") {
+                "2024-06-01T00:00:00Z"
+            } else {
+                "2024-03-28T11:30:00Z"
+            }
+            .into(),
+        ),
         ..Options::default()
     };
     let mut failures = Vec::new();
@@ -46,7 +55,7 @@ fn every_export_of_every_example_matches_its_golden_file() {
             ""
         };
         for target in ExportTarget::ALL {
-            let out = run_export(&stem, &text, &options, target);
+            let out = run_export(&stem, &text, &options_for(&stem), target);
             let (ext, body) = if out.code == 0 {
                 (target.extension(), out.stdout)
             } else {
@@ -78,7 +87,7 @@ fn every_export_of_every_example_matches_its_golden_file() {
 fn payloads_round_trip_through_their_own_dialect() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let options = Options {
-        now: Some("2024-03-28T11:30:00Z".into()),
+        now: Some("2024-06-01T00:00:00Z".into()),
         ..Options::default()
     };
     for (file, target) in [

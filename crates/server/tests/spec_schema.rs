@@ -402,9 +402,9 @@ const REJECTED: &[(&str, &str, &str)] = &[
         "engine: dagster\nschedule: {partitions: {kind: weekly, day_offset: 7}}",
     ),
     (
-        "a monthly day_offset of 0",
+        "a monthly day_offset of 32",
         "/schedule",
-        "engine: dagster\nschedule: {partitions: {kind: monthly, day_offset: 0}}",
+        "engine: dagster\nschedule: {partitions: {kind: monthly, day_offset: 32}}",
     ),
     (
         "a window that is not a mapping",

@@ -22,9 +22,21 @@ pub use civil::Civil;
 use chrono::{Offset, TimeZone};
 use std::fmt::Write as _;
 
-/// An IANA time zone (or UTC).
+/// An IANA time zone (or UTC), or a fixed offset such as `+05:30`.
+///
+/// The engines take both: croniter and Dagster are handed whatever `tzinfo` their
+/// caller built (`datetime.timezone(timedelta(hours=5, minutes=30))`), and Kestra's
+/// `ZoneId.of("+05:30")` is a fixed offset. A fixed offset never changes, so it has no
+/// gaps or folds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Zone(chrono_tz::Tz);
+pub struct Zone(Kind);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Tz(chrono_tz::Tz),
+    /// Seconds east of UTC; never 0 (that is UTC).
+    Fixed(OffsetSecs),
+}
 
 /// An offset from UTC, in seconds east.
 pub type OffsetSecs = i32;
@@ -69,7 +81,7 @@ const PROBE_TO: i64 = 4_133_980_800; // 2101-01-01
 
 impl Zone {
     /// UTC.
-    pub const UTC: Zone = Zone(chrono_tz::Tz::UTC);
+    pub const UTC: Zone = Zone(Kind::Tz(chrono_tz::Tz::UTC));
 
     /// The zone named `name` (IANA, case-sensitive as the database spells it, e.g.
     /// `America/New_York`); `UTC` and `Z` are accepted too.
@@ -78,7 +90,16 @@ impl Zone {
         if name == "Z" || name.eq_ignore_ascii_case("utc") {
             return Some(Zone::UTC);
         }
-        name.parse::<chrono_tz::Tz>().ok().map(Zone)
+        if let Some(offset) = parse_fixed_offset(name) {
+            return Some(if offset == 0 {
+                Zone::UTC
+            } else {
+                Zone(Kind::Fixed(offset))
+            });
+        }
+        name.parse::<chrono_tz::Tz>()
+            .ok()
+            .map(|tz| Zone(Kind::Tz(tz)))
     }
 
     /// The closest zone name to a misspelt one (also across case), for "did you mean".
@@ -104,25 +125,41 @@ impl Zone {
         names
     }
 
-    /// The IANA name.
+    /// The IANA name, or the offset as `+05:30`.
     #[must_use]
-    pub fn name(self) -> &'static str {
-        self.0.name()
+    pub fn name(self) -> std::borrow::Cow<'static, str> {
+        match self.0 {
+            Kind::Tz(tz) => tz.name().into(),
+            Kind::Fixed(o) => {
+                let mut out = String::new();
+                push_offset(&mut out, o, false);
+                out.into()
+            }
+        }
     }
 
     /// Whether this is UTC.
     #[must_use]
     pub fn is_utc(self) -> bool {
-        self.0 == chrono_tz::Tz::UTC
+        self.0 == Kind::Tz(chrono_tz::Tz::UTC)
+    }
+
+    /// Whether this is a fixed offset (`+05:30`) rather than a named zone.
+    #[must_use]
+    pub fn is_fixed(self) -> bool {
+        matches!(self.0, Kind::Fixed(_))
     }
 
     /// The offset in effect at `instant`.
     #[must_use]
     pub fn offset_at(self, instant: i64) -> OffsetSecs {
+        let tz = match self.0 {
+            Kind::Tz(tz) => tz,
+            Kind::Fixed(o) => return o,
+        };
         let instant = instant.clamp(PROBE_FROM - 86_400, PROBE_TO + 86_400);
         chrono::DateTime::from_timestamp(instant, 0).map_or(0, |dt| {
-            self.0
-                .offset_from_utc_datetime(&dt.naive_utc())
+            tz.offset_from_utc_datetime(&dt.naive_utc())
                 .fix()
                 .local_minus_utc()
         })
@@ -144,7 +181,7 @@ impl Zone {
         let mut out = Vec::new();
         let lo = from.max(PROBE_FROM);
         let hi = to.min(PROBE_TO);
-        if lo >= hi || self.is_utc() {
+        if lo >= hi || self.is_utc() || self.is_fixed() {
             return out;
         }
         let step = if hi - lo > 50 * 366 * 86_400 {
@@ -667,7 +704,13 @@ pub fn strftime(civil: Civil, offset: OffsetSecs, zone: Zone, fmt: &str) -> Stri
             'z' => {
                 let sign = if offset < 0 { '-' } else { '+' };
                 let a = offset.unsigned_abs();
-                write!(out, "{sign}{:02}{:02}", a / 3600, a / 60 % 60)
+                // Python's `%z` writes the seconds of an offset that has them (local
+                // mean time before ~1900: `+100452`).
+                if a.is_multiple_of(60) {
+                    write!(out, "{sign}{:02}{:02}", a / 3600, a / 60 % 60)
+                } else {
+                    write!(out, "{sign}{:02}{:02}{:02}", a / 3600, a / 60 % 60, a % 60)
+                }
             }
             'Z' => write!(out, "{}", zone.name()),
             '%' => write!(out, "%"),
@@ -677,9 +720,53 @@ pub fn strftime(civil: Civil, offset: OffsetSecs, zone: Zone, fmt: &str) -> Stri
     out
 }
 
+/// A fixed offset written as a zone: `+05:30`, `-03:30`, `+0530` or `+05` (also after
+/// `UTC`, as in `UTC+05:30`).
+fn parse_fixed_offset(name: &str) -> Option<OffsetSecs> {
+    let body = name.strip_prefix("UTC").unwrap_or(name);
+    let sign = match body.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let rest = &body.as_bytes()[1..];
+    let two = |d: &[u8]| -> Option<i32> {
+        (d.len() == 2 && d.iter().all(u8::is_ascii_digit))
+            .then(|| i32::from(d[0] - b'0') * 10 + i32::from(d[1] - b'0'))
+    };
+    let (h, m) = match rest.len() {
+        2 => (two(rest)?, 0),
+        4 => (two(&rest[..2])?, two(&rest[2..])?),
+        5 if rest[2] == b':' => (two(&rest[..2])?, two(&rest[3..])?),
+        _ => return None,
+    };
+    (h <= 23 && m <= 59).then_some(sign * (h * 3600 + m * 60))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_offsets_are_zones_without_transitions() {
+        let z = Zone::parse("+05:30").unwrap();
+        assert_eq!(z.name(), "+05:30");
+        assert_eq!(z.offset_at(0), 19_800);
+        assert!(z.transitions(0, 400 * 86_400).is_empty());
+        assert_eq!(Zone::parse("-0330").unwrap().offset_at(0), -12_600);
+        assert_eq!(Zone::parse("UTC+14:00").unwrap().name(), "+14:00");
+        assert_eq!(Zone::parse("+00:00"), Some(Zone::UTC));
+        for bad in ["+5:30", "+24:00", "+05:60", "05:30", "+05:3", "+05:30:00"] {
+            assert_eq!(Zone::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn percent_z_writes_the_seconds_of_a_local_mean_time_offset() {
+        let c = Civil::from_secs(0);
+        assert_eq!(strftime(c, 36_292, Zone::UTC, "%z"), "+100452");
+        assert_eq!(strftime(c, -18_000, Zone::UTC, "%z"), "-0500");
+    }
 
     fn civil(s: &str) -> Civil {
         parse_moment(s).unwrap().civil

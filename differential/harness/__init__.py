@@ -1,0 +1,1 @@
+"""The differential harness: each engine's own code against `backfill plan`."""
