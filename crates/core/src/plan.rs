@@ -1563,10 +1563,12 @@ fn dagster(
     let e = end.instant_in(zone);
     let end_offset = p.end_offset.as_ref().map_or(0, |o| o.value);
     // Ticks at or after the start, up to the end (with room for end_offset windows).
+    let now_at = input.now.map(|n| n.instant_in(zone));
     let hi = if open && end_offset > 0 {
         i64::MAX / 8
     } else {
-        e.saturating_add(1)
+        // Far enough to count the windows before now too (end_offset counts from there).
+        e.max(now_at.unwrap_or(e)).saturating_add(1)
     };
     let hi = hi.min(Civil::from_ymd(9999, 12, 31).map_or(i64::MAX / 8, Civil::secs));
     let series = CronSeries::new(cron, zone, policy, s, hi);
@@ -1584,13 +1586,11 @@ fn dagster(
     // that ends by the end *and* by now (a partition whose window has not ended yet does
     // not exist), `end_offset` windows counted from the last one before now.
     let by_end = (!open).then(|| windows_by(e));
-    let by_now = input
-        .now
-        .map(|n| windows_by(n.instant_in(zone)).saturating_add(end_offset));
+    let by_now = now_at.map(|n| windows_by(n).saturating_add(end_offset));
     let keys = match (by_end, by_now) {
-        (Some(a), Some(b)) => a.min(b),
+        (Some(a), Some(b)) if a <= b => a,
+        (_, Some(b)) => b,
         (Some(a), None) => a,
-        (None, Some(b)) => b,
         (None, None) => windows_by(e).saturating_add(end_offset),
     };
     let keys = u64::try_from(keys.max(0))
