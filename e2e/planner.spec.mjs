@@ -36,6 +36,10 @@ test('each seed example loads with one click and shows the engine-exact runs', a
     await expect(page.getByTestId('dialect')).toContainText('Planner spec');
   }
   await expect(page.getByTestId('batch-count')).toHaveText('10'); // dagster: 100 keys in 10 runs of 10
+  // Next to the picker: which engine code the preview reproduces (checked by differential/).
+  await expect(page.getByTestId('engine-version')).toHaveText('reproduces dagster 1.13.28');
+  await page.getByTestId('engine').selectOption('flyte');
+  await expect(page.getByTestId('engine-version')).toHaveText('reproduces flytekit 1.16.31 / croniter 7.0.0');
   expect(errors).toEqual([]);
 });
 

@@ -45,6 +45,8 @@ pub(crate) struct Profile {
     pub sequential: bool,
     /// Words for the bounds, for summaries and the comparison.
     pub bounds_text: &'static str,
+    /// The engine code this profile reproduces, checked by `differential/` (its versions).
+    pub reproduces: &'static str,
 }
 
 impl Profile {
@@ -57,6 +59,14 @@ impl Profile {
             Engine::Dagster => (StartRule::Inclusive, EndRule::WholeWindow, true, false, "first tick at or after the start; a partition only if its whole window ends by the end"),
             Engine::Generic => (StartRule::Inclusive, EndRule::Exclusive, false, false, "as `bounds` says"),
         };
+        let reproduces = match engine {
+            Engine::Polyaxon => "polyaxon 2.18.0 / hypertune 1.4.0",
+            Engine::Mage => "mage-ai 0.9.80",
+            Engine::Kestra => "kestra Schedule backfill (00a7b504) / cron-utils 9.2.1",
+            Engine::Flyte => "flytekit 1.16.31 / croniter 7.0.0",
+            Engine::Dagster => "dagster 1.13.28",
+            Engine::Generic => "no engine: the generic rules",
+        };
         Profile {
             engine,
             start,
@@ -64,6 +74,7 @@ impl Profile {
             open_end,
             sequential,
             bounds_text,
+            reproduces,
         }
     }
 

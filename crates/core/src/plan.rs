@@ -2447,6 +2447,7 @@ impl Plan {
             "timezone": self.zone.name(),
             "naive": self.dates_naive(),
             "bounds": self.profile.bounds_text,
+            "reproduces": self.profile.reproduces,
             "strategy": self.strategy,
             "max_per_run": self.max_per_run,
             "concurrency": self.concurrency,

@@ -62,6 +62,13 @@ impl Engine {
         }
     }
 
+    /// The engine code (and its versions) whose behaviour this profile reproduces, as the
+    /// differential harness checks it: `flytekit 1.16.31 / croniter 7.0.0`.
+    #[must_use]
+    pub fn reproduces(self) -> &'static str {
+        crate::engine::Profile::of(self).reproduces
+    }
+
     /// The engine called `name`.
     #[must_use]
     pub fn parse(name: &str) -> Option<Engine> {

@@ -43,6 +43,16 @@ pub fn EnginePicker() -> impl IntoView {
             _ => "As the input says".to_owned(),
         }
     };
+    // Which engine code the preview reproduces: the picked engine, else the plan's.
+    let reproduces = move || {
+        let planned = state.planned.get();
+        state
+            .engine
+            .get()
+            .or_else(|| planned.0.plan.as_ref().map(|p| p.engine()))
+            .map(|e| format!("reproduces {}", e.reproduces()))
+            .unwrap_or_default()
+    };
     view! {
         <label class="picker">
             <span>"Engine"</span>
@@ -57,6 +67,7 @@ pub fn EnginePicker() -> impl IntoView {
                     .map(|e| view! { <option value=e.name()>{e.name()}</option> })
                     .collect_view()}
             </select>
+            <span class="engine-version" data-testid="engine-version">{reproduces}</span>
         </label>
     }
 }
