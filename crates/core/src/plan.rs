@@ -970,7 +970,7 @@ fn mage(
     if custom_code && count.value <= 0 {
         count = Sp::new(1, count.span);
     }
-    if start.offset.is_some() != end.offset.is_some() {
+    if start.offset.is_some() != end.offset.is_some() && !custom_code {
         diags.push(
             Diagnostic::error("E0415", "one end of the window has an offset and the other has none: python cannot compare them")
                 .at_opt(spec.end.as_ref().map(|e| e.span))
