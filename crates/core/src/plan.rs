@@ -10,7 +10,7 @@ use crate::cron::Cron;
 use crate::diag::{has_errors, Diagnostic, Span};
 use crate::dialect::Dialect;
 use crate::engine::{recommended_batch, EndRule, Profile, StartRule};
-use crate::series::{CronSeries, Series, Tick};
+use crate::series::{CronSeries, DstPolicy, Series, Tick};
 use crate::spec::{
     Engine, FailurePolicy, FoldRule, GapRule, Order, PartitionKind, Schedule, Sp, Spec,
     StrategyKind, Unit,
@@ -1072,6 +1072,22 @@ fn mage_includes_end(spec: &Spec, runs: u64, diags: &mut Vec<Diagnostic>) {
     );
 }
 
+/// The first fire at or after `from`, however far (Kestra's `trigger.next` exists for a
+/// Feb 29 cron too): a search over 800 days, then, rarely, over the longest gap a cron
+/// without a year field has (8 years), so a plan's usual case samples few transitions.
+fn next_fire(cron: &Cron, zone: Zone, policy: DstPolicy, from: i64) -> Option<Tick> {
+    [800, 3_000].into_iter().find_map(|days: i64| {
+        CronSeries::new(
+            cron.clone(),
+            zone,
+            policy,
+            from,
+            from.saturating_add(days * 86_400),
+        )
+        .get(0)
+    })
+}
+
 /// E0601: a plan over the limit, with its (exact or estimated) count.
 fn over_limit(count: &str, limit: u64, at: Span) -> Diagnostic {
     Diagnostic::error(
@@ -1159,7 +1175,7 @@ fn cron_engine(
     }
     if engine == Engine::Kestra && e < s {
         // Kestra evaluates the start once even when the end is before it.
-        let after = CronSeries::new(cron.clone(), zone, policy, s + 1, s + 3_000 * 86_400).get(0);
+        let after = next_fire(&cron, zone, policy, s + 1);
         let series = CronSeries::new(cron, zone, policy, s, s + 1);
         let n = series.len();
         diags.push(
@@ -1246,15 +1262,7 @@ fn cron_engine(
         Engine::Flyte => Flavor::Flyte,
         _ => Flavor::Generic,
     };
-    let after_last = CronSeries::new(
-        series.cron().clone(),
-        zone,
-        policy,
-        hi,
-        // Far enough for the longest gap a cron without a year field has (Feb 29: 8 years).
-        hi.saturating_add(3_000 * 86_400),
-    )
-    .get(0);
+    let after_last = next_fire(series.cron(), zone, policy, hi);
     Some((Series::Cron(Box::new(series)), n, after_last, flavor))
 }
 
