@@ -177,6 +177,39 @@ impl fmt::Display for CronError {
 
 impl std::error::Error for CronError {}
 
+/// One field as croniter's `expand` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Expanded {
+    /// `'*'`: every value (croniter collapses a full list to it).
+    Star,
+    /// Plain numbers, ascending.
+    Values(Vec<u32>),
+    /// Something else (`L`, `W`).
+    Other,
+}
+
+impl Expanded {
+    /// One plain number.
+    pub(crate) fn single(&self) -> Option<u32> {
+        match self {
+            Expanded::Values(v) if v.len() == 1 => v.first().copied(),
+            _ => None,
+        }
+    }
+}
+
+/// A cron's fields as croniter's `expand` lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CroniterShape {
+    pub minute: Expanded,
+    pub hour: Expanded,
+    pub dom: Expanded,
+    pub month: Expanded,
+    pub dow: Expanded,
+    /// A `#` (or `L` weekday): croniter's `nth_weekday_of_month`.
+    pub nth: bool,
+}
+
 /// A parsed cron expression: which civil seconds it fires at.
 ///
 /// Build one with [`Cron::parse`]. Every search is exact and O(1) in the distance
@@ -270,6 +303,41 @@ impl Cron {
     #[must_use]
     pub fn is_fixed_hour(&self) -> bool {
         self.hours != ALL_HOURS
+    }
+
+    /// The fields as croniter's `expand` lists them (what dagster's shape test reads to
+    /// pick its hourly, daily, weekly or monthly fast path).
+    #[must_use]
+    pub(crate) fn croniter_shape(&self) -> CroniterShape {
+        let values = |bits: u64, lo: u32, hi: u32| -> Expanded {
+            let v: Vec<u32> = (lo..=hi).filter(|&i| bit64(bits, i)).collect();
+            if v.len() == (hi - lo + 1) as usize {
+                Expanded::Star
+            } else {
+                Expanded::Values(v)
+            }
+        };
+        let d = &self.days;
+        let dom = if d.dom_star {
+            Expanded::Star
+        } else if d.last || d.last_weekday || d.nearest != 0 {
+            Expanded::Other
+        } else {
+            Expanded::Values((1..=31).filter(|&i| bit32(d.dom, i)).collect())
+        };
+        let dow = if d.dow_star {
+            Expanded::Star
+        } else {
+            Expanded::Values((0..7).filter(|&i| d.dow >> i & 1 == 1).collect())
+        };
+        CroniterShape {
+            minute: values(self.minutes, 0, 59),
+            hour: values(u64::from(self.hours), 0, 23),
+            dom,
+            month: values(u64::from(self.months), 1, 12),
+            dow,
+            nth: d.has_nth(),
+        }
     }
 
     /// The first second of a minute at which it fires (0 without a seconds field).

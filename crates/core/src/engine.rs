@@ -13,6 +13,8 @@
 //! | dagster  | first tick ≥ start     | whole window ≤ end; now     | shift   | later (fixed hour), both      |
 //! | generic  | `bounds`               | `bounds`                    | `dst.gap` (shift) | `dst.fold` (earlier) |
 
+pub(crate) mod dagster_clock;
+
 use crate::cron::{Cron, CronDialect};
 use crate::series::DstPolicy;
 use crate::spec::{Engine, FoldRule, GapRule};

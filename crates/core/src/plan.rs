@@ -9,15 +9,16 @@
 use crate::cron::Cron;
 use crate::diag::{has_errors, Diagnostic, Span};
 use crate::dialect::Dialect;
+use crate::engine::dagster_clock::Clock;
 use crate::engine::{recommended_batch, EndRule, Profile, StartRule};
-use crate::series::{CronSeries, DstPolicy, Series, Tick};
+use crate::series::{CronSeries, DstEvent, DstPolicy, Series, Tick};
 use crate::spec::{
     Engine, FailurePolicy, FoldRule, GapRule, Order, PartitionKind, Schedule, Sp, Spec,
     StrategyKind, Unit,
 };
 use crate::time::{
-    civil::add_months_clamped, format_date, format_python_iso, format_python_str, format_rfc3339,
-    parse_moment, strftime, Civil, Moment, Zone,
+    civil::add_months_clamped, civil::DAY, format_date, format_python_iso, format_python_str,
+    format_rfc3339, parse_moment, strftime, Civil, Moment, Zone,
 };
 use serde_json::{json, Map, Value as Json};
 use sha2::{Digest, Sha256};
@@ -102,9 +103,17 @@ enum Flavor {
     Kestra,
     Flyte,
     /// `suffix_repeats`: both passes of a fold get a key, so the second carries its offset.
+    ///
+    /// `clock`: dagster's own arithmetic, where it differs from the calendar's (zones
+    /// with offset changes); `rekeyed`: each run's window as dagster gives it from the
+    /// key's text (`time_window_for_partition_key`), where that is not the series' own.
     Dagster {
         fmt: String,
         suffix_repeats: bool,
+        clock: Option<Box<Clock>>,
+        rekeyed: Option<Box<[(Tick, Tick)]>>,
+        /// The first partition's start, the definition's start and end.
+        bounds: Option<(i64, i64, Option<i64>)>,
     },
     Generic,
 }
@@ -1549,6 +1558,11 @@ fn dagster(
         }
         None => (String::new(), ""),
     };
+    let text = p
+        .cron
+        .as_ref()
+        .map_or(expr.as_str(), |c| c.value.as_str())
+        .to_owned();
     let (cron, fmt) = if let Some(c) = &p.cron {
         let cron = parse_cron(input.text, c, crate::cron::CronDialect::Dagster, diags)?;
         let Some(fmt) = &p.fmt else {
@@ -1604,11 +1618,105 @@ fn dagster(
     let keys = u64::try_from(keys.max(0))
         .unwrap_or(0)
         .min(series.len().saturating_sub(1));
-    if keys == 0 {
+    let no_keys = |diags: &mut Vec<Diagnostic>| {
         diags.push(
             Diagnostic::warning("W0333", "no partition's whole window fits between the start and the end: dagster has no key to backfill")
                 .at_opt(spec.end.as_ref().map(|v| v.span).or(spec.window)),
         );
+    };
+    // In a zone with DST or odd offsets, dagster's own arithmetic (its fast paths, hours
+    // 1-3 as the only DST hours, absolute-hour steps, both-ends window search) decides
+    // the keys, and so does its Feb-28-plus-a-day iterator for `… 29 2 *`: run it, unless
+    // the plan is far over the limit anyway.
+    let leap_day = text.trim_end().ends_with(" 29 2 *");
+    if (leap_day || !(zone.is_utc() || zone.is_fixed())) && keys <= input.limit.saturating_add(1000)
+    {
+        let now_ts = now_at.unwrap_or(e);
+        let span = (end_offset.unsigned_abs().min(200) as i64 + 10) * 366 * DAY;
+        let from = s.min(now_ts).saturating_sub(10 * 366 * DAY);
+        let to = e.max(now_ts).saturating_add(span);
+        if let Some(clock) = Clock::new(series.cron(), &text, zone, from, to, now_ts) {
+            let read = |m: Moment| match m.offset {
+                Some(o) => m.civil.secs() - i64::from(o),
+                None => clock.naive(m.civil),
+            };
+            let (s, e) = (read(start), read(end));
+            let cap = input.limit.saturating_add(1);
+            match clock.partitions(
+                s,
+                (!open).then_some(e),
+                now_at.map_or(e, |_| now_ts),
+                end_offset,
+                cap,
+            ) {
+                Ok(Some((mut ticks, last_end))) => {
+                    // A run's window is what dagster reads back from its key; where the
+                    // iterator's grid depends on where it starts (local mean time before
+                    // ~1900, half-hour shifts), that is not the series' own window.
+                    let mut rekeyed = Vec::new();
+                    for w in ticks.windows(2) {
+                        match clock.key_window(clock.dt_of(w[0]), &fmt) {
+                            Ok((a, b)) => {
+                                rekeyed.push((clock.tick(a), clock.tick(b)));
+                            }
+                            Err(f) => {
+                                diags.push(dagster_fails(&f, schedule.span));
+                                return None;
+                            }
+                        }
+                    }
+                    let first_start = ticks.first().map_or(i64::MIN, |t| t.instant);
+                    {
+                        // dagster validates each key's window against the definition's
+                        // first and last (`time_windows_for_partition_keys`): a key whose
+                        // window, read back, starts before the first or ends after the
+                        // last is not launched.
+                        let keep: Vec<bool> = rekeyed
+                            .iter()
+                            .map(|(a, b)| a.instant >= first_start && b.instant <= last_end)
+                            .collect();
+                        let mut k = keep.iter();
+                        rekeyed.retain(|_| k.next().copied().unwrap_or(false));
+                        let mut k = keep.iter();
+                        let end = ticks.pop();
+                        ticks.retain(|_| k.next().copied().unwrap_or(false));
+                        ticks.extend(rekeyed.last().map(|w| w.1).or(end));
+                    }
+                    let same = |a: &Tick, b: &Tick| a.instant == b.instant && a.offset == b.offset;
+                    let differs = rekeyed
+                        .iter()
+                        .zip(ticks.windows(2))
+                        .any(|((a, b), w)| !same(a, &w[0]) || !same(b, &w[1]));
+                    let n = ticks.len().saturating_sub(1) as u64;
+                    if n == 0 {
+                        no_keys(diags);
+                    }
+                    let after_last = ticks.get(n as usize).copied();
+                    let events = engine_events(&series, &ticks);
+                    let suffix_repeats = clock.repeats_every_hour();
+                    return Some((
+                        Series::Listed(Box::new((ticks, events))),
+                        n,
+                        after_last,
+                        Flavor::Dagster {
+                            fmt,
+                            suffix_repeats,
+                            clock: Some(Box::new(clock)),
+                            rekeyed: differs.then(|| rekeyed.into_boxed_slice()),
+                            bounds: Some((first_start, s, (!open).then_some(e))),
+                        },
+                    ));
+                }
+                Ok(None) => {}
+                Err(f) => {
+                    diags.push(dagster_fails(&f, schedule.span));
+                    return None;
+                }
+            }
+        }
+    }
+    if keys == 0 {
+        no_keys(diags);
     }
     let after_last = series.get(keys);
     let suffix_repeats = policy.fold == FoldRule::Both;
@@ -1619,8 +1727,55 @@ fn dagster(
         Flavor::Dagster {
             fmt,
             suffix_repeats,
+            clock: None,
+            rekeyed: None,
+            bounds: None,
         },
     ))
+}
+
+/// The version of dagster whose arithmetic [`Clock`] reproduces.
+const DAGSTER: &str = "1.13.28";
+
+/// E0420: dagster itself raises on these partitions.
+fn dagster_fails(f: &crate::engine::dagster_clock::Failure, at: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0420",
+        format!("dagster {DAGSTER} itself fails on these partitions: {}", f.0),
+    )
+    .at(at)
+    .help("dagster raises while listing or re-reading these partition keys around a time-zone change; move the start or the end away from it")
+}
+
+/// The DST events of `series` (the calendar's view of the transitions), pointed at the
+/// ticks the engine's own arithmetic produced around each.
+fn engine_events(series: &CronSeries, ticks: &[Tick]) -> Vec<DstEvent> {
+    let mut c = series.clone();
+    c.locate_events();
+    let mut events = c.events().to_vec();
+    for e in &mut events {
+        let jump = i64::from((e.after - e.before).abs()) + 3600;
+        let gap = e.after > e.before;
+        let (lo, hi) = (e.at - jump, e.at + jump);
+        let first = ticks.partition_point(|t| t.instant < lo);
+        e.ticks = ticks[first..]
+            .iter()
+            .take_while(|t| t.instant < hi)
+            .enumerate()
+            .filter(|(_, t)| {
+                let civil = t.civil();
+                if gap {
+                    !c.cron().matches(civil)
+                        || (civil.secs() >= e.at + i64::from(e.before)
+                            && civil.secs() < e.at + i64::from(e.after))
+                } else {
+                    e.civil_fires.binary_search(&civil).is_ok()
+                }
+            })
+            .map(|(k, _)| (first + k) as u64)
+            .collect();
+    }
+    events
 }
 
 impl Plan {
@@ -1738,7 +1893,7 @@ impl Plan {
         match &self.series {
             Series::Step { offset, .. } => i64::from(*offset),
             Series::List(v) => v.first().map_or(0, |t| i64::from(t.offset)),
-            Series::Cron(_) => 0,
+            Series::Cron(_) | Series::Listed(_) => 0,
         }
     }
 
@@ -1908,6 +2063,7 @@ impl Plan {
             }
         }
         self.build_groups();
+        self.dagster_ranges(diags);
         if engine == Engine::Dagster
             && self.strategy == StrategyKind::SingleRun
             && self.groups.len() > 1
@@ -1970,6 +2126,81 @@ impl Plan {
         starts.push(total);
         self.groups = groups;
         self.group_batch_starts = starts;
+    }
+
+    /// dagster's run requests for a range re-read its keys from their text
+    /// (`get_partition_key_range_for_time_window`, `get_partition_keys_in_range`, then
+    /// `index` of each end): where its clock's grid depends on where it starts, they are
+    /// not the range's own partitions, or dagster raises.
+    fn dagster_ranges(&mut self, diags: &mut Vec<Diagnostic>) {
+        let Flavor::Dagster {
+            clock: Some(clock),
+            fmt,
+            bounds: Some((first_start, def_start, def_end)),
+            ..
+        } = &self.flavor
+        else {
+            return;
+        };
+        let per_run = match self.strategy {
+            StrategyKind::PerRun => return,
+            StrategyKind::SingleRun => usize::MAX,
+            StrategyKind::MultiRun => usize::try_from(self.max_per_run.unwrap_or(1)).unwrap_or(1),
+        };
+        for &(a, b) in &self.kept {
+            if b <= a {
+                continue;
+            }
+            let (Some(ta), Some(end)) = (self.series.get(a), self.window_end(b - 1)) else {
+                continue;
+            };
+            let key = |t: Tick| self.partition_key(t).unwrap_or_default();
+            let cap = usize::try_from(b - a)
+                .unwrap_or(usize::MAX)
+                .saturating_add(2);
+            let requests = match clock.range_requests(
+                (ta.instant, end.instant),
+                (*first_start, *def_start, *def_end),
+                per_run,
+                fmt,
+                cap,
+            ) {
+                Ok(r) => r,
+                Err(f) => {
+                    diags.push(dagster_fails(&f, Span::default()));
+                    return;
+                }
+            };
+            let theirs: Vec<Vec<String>> = requests
+                .iter()
+                .map(|r| r.iter().map(|d| clock.key_text(*d, fmt)).collect())
+                .collect();
+            let ours: Vec<String> = self.series.iter_range(a, b).map(key).collect();
+            let ours: Vec<Vec<String>> = ours
+                .chunks(per_run.min(ours.len()).max(1))
+                .map(<[String]>::to_vec)
+                .collect();
+            if theirs != ours {
+                let n: usize = theirs.iter().map(Vec::len).sum();
+                let (ka, kb) = (key(ta), self.series.get(b - 1).map(key).unwrap_or_default());
+                diags.push(
+                    Diagnostic::warning("W0334", format!("dagster re-reads the range `{ka}`…`{kb}` from its keys and gets other partitions ({n} in {} runs, not {} in {}): its runs will not be these", theirs.len(), b - a, ours.len()))
+                        .help("before ~1900 (local mean time), across half-hour shifts and skipped days dagster's partition grid depends on where it starts; per-partition runs (no backfill policy) get these windows"),
+                );
+                return;
+            }
+        }
+    }
+
+    /// The end of the window of run `i` (dagster reads it back from the key).
+    fn window_end(&self, i: u64) -> Option<Tick> {
+        if let Flavor::Dagster {
+            rekeyed: Some(w), ..
+        } = &self.flavor
+        {
+            return usize::try_from(i).ok().and_then(|i| w.get(i)).map(|w| w.1);
+        }
+        self.series.get(i + 1)
     }
 
     /// Launch position of a kept time point → series index.
@@ -2072,6 +2303,7 @@ impl Plan {
         let Flavor::Dagster {
             fmt,
             suffix_repeats,
+            ..
         } = &self.flavor
         else {
             return None;
@@ -2134,8 +2366,17 @@ impl Plan {
     }
 
     fn build_run(&self, index: u64, i: u64, t: Tick, combo: u64) -> Run {
-        let next = self.tick_at(i + 1);
-        let logical = self.format_instant(t);
+        let mut next = self.tick_at(i + 1);
+        let mut logical = self.format_instant(t);
+        if let Flavor::Dagster {
+            rekeyed: Some(w), ..
+        } = &self.flavor
+        {
+            if let Some((a, b)) = usize::try_from(i).ok().and_then(|i| w.get(i)) {
+                logical = self.format_instant(*a);
+                next = Some(*b);
+            }
+        }
         let mut params = self.params.clone();
         if let Some(row) = usize::try_from(i)
             .ok()

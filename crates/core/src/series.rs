@@ -347,6 +347,9 @@ pub(crate) enum Series {
     List(Vec<Tick>),
     /// A cron schedule in a zone.
     Cron(Box<CronSeries>),
+    /// Ticks an engine's own arithmetic produced one by one, with the DST events around
+    /// them (dagster's clock).
+    Listed(Box<(Vec<Tick>, Vec<DstEvent>)>),
 }
 
 impl Series {
@@ -354,6 +357,7 @@ impl Series {
         match self {
             Series::Step { len, .. } => *len,
             Series::List(v) => v.len() as u64,
+            Series::Listed(l) => l.0.len() as u64,
             Series::Cron(c) => c.len(),
         }
     }
@@ -371,6 +375,7 @@ impl Series {
                 Tick::plain(at, zone.map_or(*offset, |z| z.offset_at(at)))
             }),
             Series::List(v) => usize::try_from(i).ok().and_then(|i| v.get(i)).copied(),
+            Series::Listed(l) => usize::try_from(i).ok().and_then(|i| l.0.get(i)).copied(),
             Series::Cron(c) => c.get(i),
         }
     }
@@ -390,6 +395,15 @@ impl Series {
                     let at = first + i64::try_from(i).unwrap_or(i64::MAX) * step;
                     Tick::plain(at, zone.map_or(offset, |z| z.offset_at(at)))
                 }))
+            }
+            Series::Listed(l) => {
+                let v = &l.0;
+                let a = usize::try_from(from).unwrap_or(usize::MAX).min(v.len());
+                let b = usize::try_from(to)
+                    .unwrap_or(usize::MAX)
+                    .min(v.len())
+                    .max(a);
+                Box::new(v[a..b].iter().copied())
             }
             Series::List(v) => {
                 let a = usize::try_from(from).unwrap_or(usize::MAX).min(v.len());
@@ -417,6 +431,7 @@ impl Series {
                 }
             }
             Series::List(v) => v.partition_point(|t| t.instant < instant) as u64,
+            Series::Listed(l) => l.0.partition_point(|t| t.instant < instant) as u64,
             Series::Cron(c) => c.first_at_or_after(instant),
         }
     }
@@ -424,6 +439,7 @@ impl Series {
     pub fn events(&self) -> &[DstEvent] {
         match self {
             Series::Cron(c) => c.events(),
+            Series::Listed(l) => &l.1,
             _ => &[],
         }
     }

@@ -165,6 +165,25 @@ impl Zone {
         })
     }
 
+    /// The daylight-saving part of the offset at `instant` (0 in standard time), as the
+    /// time zone database's rules give it: what Python's `tzinfo.dst()` answers.
+    #[must_use]
+    pub fn dst_at(self, instant: i64) -> OffsetSecs {
+        use chrono_tz::OffsetComponents;
+        let tz = match self.0 {
+            Kind::Tz(tz) => tz,
+            Kind::Fixed(_) => return 0,
+        };
+        let instant = instant.clamp(PROBE_FROM - 86_400, PROBE_TO + 86_400);
+        chrono::DateTime::from_timestamp(instant, 0).map_or(0, |dt| {
+            let secs = tz
+                .offset_from_utc_datetime(&dt.naive_utc())
+                .dst_offset()
+                .num_seconds();
+            OffsetSecs::try_from(secs).unwrap_or(0)
+        })
+    }
+
     /// The civil time at `instant`.
     #[must_use]
     pub fn civil_at(self, instant: i64) -> Civil {
@@ -310,6 +329,33 @@ impl Resolver {
         let p = self.periods[i];
         if c < p.local_start() {
             // Between the previous period's civil end and this one's start: a gap.
+            return Local::Gap {
+                after: p.start,
+                offset: p.offset as OffsetSecs,
+            };
+        }
+        if let Some(q) = self.periods.get(i + 1) {
+            if c >= q.local_start() {
+                return Local::Fold {
+                    earlier: (c - p.offset, p.offset as OffsetSecs),
+                    later: (c - q.offset, q.offset as OffsetSecs),
+                };
+            }
+        }
+        Local::Single(c - p.offset, p.offset as OffsetSecs)
+    }
+
+    /// Where civil time `c` falls, without moving the cursor (a binary search).
+    #[must_use]
+    pub fn lookup(&self, c: Civil) -> Local {
+        let c = c.secs();
+        let n = self.periods.len();
+        let i = self
+            .periods
+            .partition_point(|p| p.local_end() <= c)
+            .min(n - 1);
+        let p = self.periods[i];
+        if c < p.local_start() {
             return Local::Gap {
                 after: p.start,
                 offset: p.offset as OffsetSecs,
