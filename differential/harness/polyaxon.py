@@ -361,12 +361,3 @@ def planner_answer(inp: dict, value: dict) -> Outcome:
     if inp["has_concurrency"]:
         extra["concurrency"] = value["summary"].get("concurrency")
     return Outcome(ok=True, runs=runs, extra=extra)
-
-
-def known(inp, engine: Outcome, planner: Outcome):
-    """Mismatch classes found by the harness and not fixed yet (issue 10 stays open)."""
-    if engine.ok and not planner.ok and "E0517" in planner.error:
-        return Allowance("polyaxon-two-date-ranges",
-                         "polyaxon crosses two daterange/datetimerange params (itertools.product); "
-                         "the planner backfills over one and refuses the second (E0517)")
-    return None

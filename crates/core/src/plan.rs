@@ -95,7 +95,8 @@ enum Flavor {
     Polyaxon {
         date_only: bool,
         param: String,
-        input_type: Option<String>,
+        /// Each input's declared type (`datetime` inputs are read as dates).
+        input_types: Vec<(String, String)>,
         command: Vec<String>,
         args: Vec<String>,
     },
@@ -950,16 +951,10 @@ fn polyaxon_flavor(spec: &Spec, date_only: bool) -> Flavor {
         .time_param
         .clone()
         .unwrap_or_else(|| "dt".to_owned());
-    let input_type = spec
-        .native
-        .input_types
-        .iter()
-        .find(|(n, _)| *n == param)
-        .map(|(_, t)| t.clone());
     Flavor::Polyaxon {
         date_only,
         param,
-        input_type,
+        input_types: spec.native.input_types.clone(),
         command: spec.native.command.clone(),
         args: spec.native.args.clone(),
     }
@@ -2401,7 +2396,7 @@ impl Plan {
             Flavor::Polyaxon {
                 date_only,
                 param,
-                input_type,
+                input_types,
                 command,
                 args,
             } => {
@@ -2416,8 +2411,7 @@ impl Plan {
                 if !command.is_empty() || !args.is_empty() {
                     crate::render::polyaxon_templates(
                         &params,
-                        input_type.as_deref(),
-                        param,
+                        input_types,
                         command,
                         args,
                         &mut vars,

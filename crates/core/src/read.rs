@@ -447,16 +447,15 @@ fn read_grid(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
                 check_input_type(&name, &kind, k.span, r, spec);
                 continue;
             }
+            // hypertune's grid is the cartesian product of every param
+            // (`itertools.product`, polyaxon 2.18.0 / hypertune 1.4.0, run): a second date
+            // range is one more axis, its values as the child receives them.
             "daterange" | "datetimerange" => {
-                r.error(
-                    "E0517",
-                    format!(
-                        "`{name}` is a second date range; the planner backfills over one (`{}`)",
-                        spec.native.time_param.clone().unwrap_or_default()
-                    ),
-                    v.span,
-                );
-                continue;
+                check_input_type(&name, &kind, k.span, r, spec);
+                match second_date_range(&name, &kind, value, r) {
+                    Some(values) => spec.grid.push((Sp::new(name.clone(), k.span), values)),
+                    None => continue,
+                }
             }
             "choice" => match &value.value {
                 Value::Seq(items) if !items.is_empty() => spec.grid.push((
@@ -569,6 +568,117 @@ fn read_date_range(name: &str, kind: &str, value: &Node, r: &mut Reader<'_>, spe
             value.span,
         ));
     }
+}
+
+/// The most values a second date range may have (each is held, unlike the first's).
+const SECOND_RANGE_MAX: i64 = 100_000;
+
+/// The values of a second `daterange` / `datetimerange`, as numpy's `arange` gives them
+/// (the stop excluded, aware values converted to naive UTC), written as the child
+/// receives them (`2021-06-09`, `2021-06-09T10:00:00`). Counted before any is made.
+fn second_date_range(
+    name: &str,
+    kind: &str,
+    value: &Node,
+    r: &mut Reader<'_>,
+) -> Option<Vec<Json>> {
+    let [a, b, c] = range_parts(value, name, kind, r)?;
+    let instant = |n: &Node, r: &mut Reader<'_>| -> Option<i64> {
+        let text = text_of(n, r).unwrap_or_default();
+        match crate::time::parse_moment(&text) {
+            Ok(m) => Some(m.civil.secs() - i64::from(m.offset.unwrap_or(0))),
+            Err(e) => {
+                r.error(
+                    "E0101",
+                    format!("`{name}`: `{text}` is not a date: {}", e.message),
+                    n.span,
+                );
+                None
+            }
+        }
+    };
+    let (a_secs, b_secs) = (instant(a, r)?, instant(b, r)?);
+    let step = match (&c.value, kind) {
+        (Value::Int(i), "daterange") => i.checked_mul(86_400),
+        (Value::Int(i), _) => Some(*i),
+        (Value::Float(f), "datetimerange") if f.fract() == 0.0 && f.abs() < 1e15 => Some(*f as i64),
+        (_, "datetimerange") => text_of(c, r).and_then(|t| match t.trim().strip_prefix('-') {
+            Some(iso) if iso.starts_with(['P', 'p']) => {
+                crate::time::parse_duration(iso).map(|s| -s)
+            }
+            _ => crate::time::parse_duration(&t),
+        }),
+        _ => None,
+    };
+    let Some(step) = step else {
+        let shown = text_of(c, r).unwrap_or_default();
+        r.error(
+            "E0519",
+            format!(
+                "`{name}`: a `{kind}` step is {}, found `{shown}`",
+                if kind == "daterange" {
+                    "a whole number of days"
+                } else {
+                    "seconds or a duration"
+                }
+            ),
+            c.span,
+        );
+        return None;
+    };
+    if a_secs >= b_secs {
+        r.error(
+            "E0410",
+            format!("`{name}`: polyaxon needs the stop after the start"),
+            b.span,
+        )
+        .help =
+            Some("polyaxon: \"stop value must be strictly higher that start value\"".to_owned());
+        return None;
+    }
+    if step == 0 {
+        r.error(
+            "E0411",
+            format!("`{name}`: the step must not be 0 (polyaxon: \"step must be > 0\")"),
+            c.span,
+        );
+        return None;
+    }
+    if step < 0 {
+        r.diags.push(
+            Diagnostic::warning("W0312", format!("`{name}` has a negative step: numpy's arange gives it no value, so the grid has no run"))
+                .at(c.span),
+        );
+        return Some(Vec::new());
+    }
+    let span = b_secs - a_secs;
+    let count = span / step + i64::from(span % step != 0);
+    if count > SECOND_RANGE_MAX {
+        r.error(
+            "E0517",
+            format!(
+                "`{name}` has {count} values; a second date range holds at most {SECOND_RANGE_MAX}"
+            ),
+            value.span,
+        )
+        .help = Some(
+            "narrow it, or make it the first date range (that one is counted, not held)".to_owned(),
+        );
+        return None;
+    }
+    let date_only = kind == "daterange" && a_secs % 86_400 == 0 && b_secs % 86_400 == 0;
+    Some(
+        (0..count)
+            .map(|k| {
+                let c = crate::time::Civil::from_secs(a_secs + k * step);
+                Json::String(if date_only {
+                    crate::time::format_date(c)
+                } else {
+                    c.to_string()
+                })
+            })
+            .collect(),
+    )
 }
 
 fn check_input_type(name: &str, kind: &str, at: Span, r: &mut Reader<'_>, spec: &Spec) {

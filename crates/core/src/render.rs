@@ -13,8 +13,7 @@ use serde_json::{Map, Value as Json};
 fn param_text(
     name: &str,
     value: &Json,
-    input_type: Option<&str>,
-    time_param: &str,
+    input_types: &[(String, String)],
 ) -> Result<String, String> {
     let text = match value {
         Json::String(s) => s.clone(),
@@ -24,7 +23,11 @@ fn param_text(
         Json::Bool(false) => "False".to_owned(),
         other => other.to_string(),
     };
-    if name != time_param || input_type != Some("datetime") {
+    let typed = input_types
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t.as_str());
+    if typed != Some("datetime") {
         return Ok(text);
     }
     match text.split_once('T') {
@@ -40,8 +43,7 @@ fn param_text(
 fn render_one(
     template: &str,
     params: &Map<String, Json>,
-    input_type: Option<&str>,
-    time_param: &str,
+    input_types: &[(String, String)],
     lenient: bool,
 ) -> Result<String, String> {
     let mut out = String::with_capacity(template.len() + 16);
@@ -65,12 +67,7 @@ fn render_one(
         let value = params.get(name);
         let rendered = match value {
             Some(v) => {
-                let t = if lenient {
-                    Ok(param_text(name, v, None, time_param)?)
-                } else {
-                    param_text(name, v, input_type, time_param)
-                };
-                let t = t?;
+                let t = param_text(name, v, if lenient { &[] } else { input_types })?;
                 if as_arg {
                     format!("--{name}={t}")
                 } else {
@@ -91,15 +88,14 @@ fn render_one(
 /// `args_intended`/`command_intended` with what the user probably wanted.
 pub(crate) fn polyaxon_templates(
     params: &Map<String, Json>,
-    input_type: Option<&str>,
-    time_param: &str,
+    input_types: &[(String, String)],
     command: &[String],
     args: &[String],
     vars: &mut Map<String, Json>,
 ) {
     let render_all = |list: &[String], lenient: bool| -> Result<Vec<Json>, String> {
         list.iter()
-            .map(|t| render_one(t, params, input_type, time_param, lenient).map(Json::String))
+            .map(|t| render_one(t, params, input_types, lenient).map(Json::String))
             .collect()
     };
     let strict = (render_all(command, false), render_all(args, false));
@@ -143,7 +139,11 @@ mod tests {
     fn render(dt: &str, ty: Option<&str>, args: &[&str]) -> Map<String, Json> {
         let mut vars = Map::new();
         let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-        polyaxon_templates(&params(dt), ty, "dt", &[], &args, &mut vars);
+        let types: Vec<(String, String)> = ty
+            .map(|t| ("dt".to_owned(), t.to_owned()))
+            .into_iter()
+            .collect();
+        polyaxon_templates(&params(dt), &types, &[], &args, &mut vars);
         vars
     }
 

@@ -57,7 +57,7 @@ const BAD: &[(&str, &str, &str, u32)] = &[
     ("polyaxon string form", "version: 1.1\nkind: operation\nmatrix:\n  kind: grid\n  params:\n    dt: {kind: daterange, value: \"2021-05-01:2021-05-08:1\"}\n", "E0514", 6),
     ("polyaxon grid without params", "version: 1.1\nkind: operation\nmatrix:\n  kind: grid\n", "E0515", 4),
     ("polyaxon distribution", "version: 1.1\nkind: operation\nmatrix:\n  kind: grid\n  params:\n    dt: {kind: daterange, value: [\"2021-05-01\", \"2021-05-03\", 1]}\n    lr: {kind: uniform, value: [0, 1]}\n", "E0516", 7),
-    ("polyaxon two date ranges", "version: 1.1\nkind: operation\nmatrix:\n  kind: grid\n  params:\n    a: {kind: daterange, value: [\"2021-05-01\", \"2021-05-03\", 1]}\n    b: {kind: daterange, value: [\"2021-06-01\", \"2021-06-03\", 1]}\n", "E0517", 7),
+    ("polyaxon second date range too large", "version: 1.1\nkind: operation\nmatrix:\n  kind: grid\n  params:\n    a: {kind: daterange, value: [\"2021-05-01\", \"2021-05-03\", 1]}\n    b: {kind: datetimerange, value: [\"2021-06-01T00:00:00\", \"2021-06-03T00:00:00\", 1]}\n", "E0517", 7),
     ("polyaxon no date param", "version: 1.1\nkind: operation\nmatrix:\n  kind: grid\n  params:\n    lr: {kind: choice, value: [1, 2]}\n", "E0518", 6),
     ("polyaxon fractional days", "version: 1.1\nkind: operation\nmatrix:\n  kind: grid\n  params:\n    dt: {kind: daterange, value: [\"2021-05-01\", \"2021-05-08\", 1.5]}\n", "E0519", 6),
     ("polyaxon input type", "version: 1.1\nkind: operation\nmatrix:\n  kind: grid\n  params:\n    dt: {kind: datetimerange, value: [\"2021-05-01 10:00\", \"2021-05-01 12:00\", 3600]}\ncomponent:\n  inputs: [{name: dt, type: str}]\n", "E0520", 6),
