@@ -257,38 +257,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _near_transition(zone, dates, hours=26) -> bool:
-    if not zone or zone[0] in "+-" or zone == "UTC":
-        return False
-    for d in dates:
-        if not d:
-            continue
-        t = dt.datetime.fromisoformat(d.replace("Z", "+00:00")).astimezone(dt.timezone.utc).replace(tzinfo=None)
-        for year in {t.year - 1, t.year, t.year + 1}:
-            if any(abs((t - x).total_seconds()) <= hours * 3600 for x in zones.transitions(zone, year)):
-                return True
-    return False
-
-
-def known(rec, engine: Outcome, planner: Outcome):
-    """Mismatch classes found by the harness and not fixed yet (issue 10 stays open)."""
-    if not (engine.ok and planner.ok):
-        return None
-    diff = [x + y for x, y in zip(engine.runs, planner.runs) if x != y]
-    n = min(len(engine.runs), len(planner.runs))
-    diff += [r for r in engine.runs[n:] + planner.runs[n:]]
-    # The first difference is at a transition (what follows may be its consequence).
-    if diff and _near_transition(rec["case"]["timezone"], diff[0]):
-        return Allowance_("kestra-cron-utils-transition-quirks",
-                          "around a DST fold cron-utils runs a repeated wall time once only when the "
-                          "next fire is 2 h or more away, and its lastExecution picks another occurrence "
-                          "than the planner (trigger.previous); the planner's fixed-hour rule differs")
-    return None
-
-
-def Allowance_(name, reason):
-    from .common import Allowance
-
-    return Allowance(name, reason)

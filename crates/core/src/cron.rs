@@ -376,6 +376,46 @@ impl Cron {
         &self.times
     }
 
+    /// The seconds field as a set: bit `s` for second `s` (bit 0 only without a seconds
+    /// field).
+    #[must_use]
+    pub(crate) fn second_set(&self) -> u64 {
+        self.seconds
+    }
+
+    /// The minutes field as a set: bit `m` for minute `m`.
+    #[must_use]
+    pub(crate) fn minute_set(&self) -> u64 {
+        self.minutes
+    }
+
+    /// The hours field as a set: bit `h` for hour `h`.
+    #[must_use]
+    pub(crate) fn hour_set(&self) -> u32 {
+        self.hours
+    }
+
+    /// The months field as a set: bit `m` for month `m` (1–12).
+    #[must_use]
+    pub(crate) fn month_set(&self) -> u16 {
+        self.months
+    }
+
+    /// The days of month `m` of year `y` the day fields (day-of-month, day-of-week, in
+    /// the dialect's combination) allow, bit `d` for day `d`, *whatever the months
+    /// field says*: for a month the cron allows, the days [`Cron::matches_day`] accepts.
+    /// (cron-utils lists a month's day candidates this way, and its backward search asks
+    /// for them in months the cron does not allow too.)
+    #[must_use]
+    pub(crate) fn day_candidates(&self, y: i32, m: u32) -> u32 {
+        if !(1..=12).contains(&m) {
+            return 0;
+        }
+        let n = days_in_month(y, m);
+        let first = weekday_from_days(days_from_civil(y, m, 1));
+        table_mask(&self.day_table, n, first)
+    }
+
     /// The first fire time at or after `t`, or `None` if there is none before the end of
     /// year 9999.
     #[must_use]

@@ -14,6 +14,7 @@
 //! | generic  | `bounds`               | `bounds`                    | `dst.gap` (shift) | `dst.fold` (earlier) |
 
 pub(crate) mod dagster_clock;
+pub(crate) mod kestra_clock;
 
 use crate::cron::{Cron, CronDialect};
 use crate::series::DstPolicy;

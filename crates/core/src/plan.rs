@@ -10,6 +10,7 @@ use crate::cron::Cron;
 use crate::diag::{has_errors, Diagnostic, Span};
 use crate::dialect::Dialect;
 use crate::engine::dagster_clock::Clock;
+use crate::engine::kestra_clock::Clock as KestraClock;
 use crate::engine::{recommended_batch, EndRule, Profile, StartRule};
 use crate::series::{CronSeries, DstEvent, DstPolicy, Series, Tick};
 use crate::spec::{
@@ -101,7 +102,11 @@ enum Flavor {
         args: Vec<String>,
     },
     Mage,
-    Kestra,
+    /// `clock`: each run's `trigger.previous` and `trigger.next` as cron-utils gives
+    /// them, where its own search decides the runs (zones with offset changes).
+    Kestra {
+        clock: Option<Box<[KestraVars]>>,
+    },
     Flyte,
     /// `suffix_repeats`: both passes of a fold get a key, so the second carries its offset.
     ///
@@ -118,6 +123,9 @@ enum Flavor {
     },
     Generic,
 }
+
+/// One Kestra run's `trigger.previous` and `trigger.next`.
+type KestraVars = (Option<Tick>, Option<Tick>);
 
 /// A group of runs that batches are cut from: `runs` runs from `first`, `size` per batch.
 #[derive(Debug, Clone, Copy)]
@@ -1092,6 +1100,59 @@ fn next_fire(cron: &Cron, zone: Zone, policy: DstPolicy, from: i64) -> Option<Ti
     })
 }
 
+/// Kestra in a zone whose offset changes: the backfill as Kestra's loop runs it over
+/// cron-utils' own searches ([`KestraClock`]), which near a transition give other runs,
+/// `trigger.previous` and `trigger.next` than the calendar. `None` when the calendar
+/// plan is far over the limit (the limit error reports it) or the loop was cut.
+fn kestra_clocked(
+    input: &Input<'_>,
+    cron: &Cron,
+    policy: DstPolicy,
+    s: i64,
+    e: i64,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Expanded> {
+    let zone = input.zone;
+    let calendar = CronSeries::new(cron.clone(), zone, policy, s.min(e), e.max(s) + 1);
+    if calendar.len() > input.limit.saturating_add(1000) {
+        return None;
+    }
+    // The scheduler's clock starts at now; with no `now` the end stands for it.
+    let now = input.now.map_or(e, |n| n.instant_in(zone));
+    let mut clock = KestraClock::new(cron, zone, s.min(e).min(now), s.max(e).max(now))?;
+    let cap = usize::try_from(input.limit.saturating_add(1)).unwrap_or(usize::MAX);
+    let backfill = clock.backfill(s, e, now, cap);
+    if backfill.truncated {
+        return None;
+    }
+    if let Some(at) = backfill.stuck {
+        let at = clock.tick(at);
+        diags.push(
+            Diagnostic::warning("W0323", format!("kestra's backfill never ends: cron-utils finds no fire after `{}`, so the scheduler fails the trigger (a FAILED execution) at every tick; the {} execution{} before it are planned", format_rfc3339(at.instant, at.offset, true), backfill.executions.len(), if backfill.executions.len() == 1 { "" } else { "s" }))
+                .at_opt(input.spec.end.as_ref().map(|v| v.span).or(input.spec.window)),
+        );
+    }
+    let mut ticks = Vec::with_capacity(backfill.executions.len());
+    let mut vars = Vec::with_capacity(backfill.executions.len());
+    for x in &backfill.executions {
+        ticks.push(clock.tick(x.date));
+        let previous = x.previous.map(|p| clock.tick(p));
+        let next = x.next.map(|n| clock.tick(n));
+        vars.push((previous, next));
+    }
+    let n = ticks.len() as u64;
+    let after_last = vars.last().and_then(|v| v.1);
+    let events = engine_events(&calendar, &ticks);
+    Some((
+        Series::Listed(Box::new((ticks, events))),
+        n,
+        after_last,
+        Flavor::Kestra {
+            clock: Some(vars.into_boxed_slice()),
+        },
+    ))
+}
+
 /// E0601: a plan over the limit, with its (exact or estimated) count.
 fn over_limit(count: &str, limit: u64, at: Span) -> Diagnostic {
     Diagnostic::error(
@@ -1177,17 +1238,26 @@ fn cron_engine(
         );
         return None;
     }
+    // In a zone whose offset changes, cron-utils' own search decides Kestra's runs and
+    // variables (engine::kestra_clock): run it, unless the plan is far over the limit.
+    let clocked = (engine == Engine::Kestra && !(zone.is_utc() || zone.is_fixed()))
+        .then(|| kestra_clocked(input, &cron, policy, s, e, diags))
+        .flatten();
     if engine == Engine::Kestra && e < s {
         // Kestra evaluates the start once even when the end is before it.
         let after = next_fire(&cron, zone, policy, s + 1);
         let series = CronSeries::new(cron, zone, policy, s, s + 1);
-        let n = series.len();
+        let n = clocked.as_ref().map_or(series.len(), |c| c.1);
         diags.push(
             Diagnostic::warning("W0321", format!("the end is before the start; kestra still evaluates the start once ({n} execution{})", if n == 1 { "" } else { "s" }))
                 .at_opt(spec.end.as_ref().map(|v| v.span)),
         );
+        if let Some(c) = clocked {
+            return Some(c);
+        }
         // Its `trigger.next` is the next fire after it, however far.
-        return Some((Series::Cron(Box::new(series)), n, after, Flavor::Kestra));
+        let flavor = Flavor::Kestra { clock: None };
+        return Some((Series::Cron(Box::new(series)), n, after, flavor));
     }
     if engine == Engine::Flyte {
         // flytekit's `CronSchedule` checks its schedule with `croniter(schedule).get_next()`
@@ -1216,7 +1286,7 @@ fn cron_engine(
         }
     }
     let series = CronSeries::new(cron, zone, policy, lo, hi);
-    let n = series.len();
+    let n = clocked.as_ref().map_or(series.len(), |c| c.1);
     let first_after_start = series.cron().clone();
     if engine == Engine::Flyte {
         if n == 0 {
@@ -1261,8 +1331,11 @@ fn cron_engine(
                 .at_opt(spec.timezone.as_ref().map(|t| t.span)),
         );
     }
+    if let Some(c) = clocked {
+        return Some(c);
+    }
     let flavor = match engine {
-        Engine::Kestra => Flavor::Kestra,
+        Engine::Kestra => Flavor::Kestra { clock: None },
         Engine::Flyte => Flavor::Flyte,
         _ => Flavor::Generic,
     };
@@ -1622,9 +1695,12 @@ fn dagster(
     // In a zone with DST or odd offsets, dagster's own arithmetic (its fast paths, hours
     // 1-3 as the only DST hours, absolute-hour steps, both-ends window search) decides
     // the keys, and so does its Feb-28-plus-a-day iterator for `… 29 2 *`: run it, unless
-    // the plan is far over the limit anyway.
+    // the plan is far over the limit anyway. In UTC it is run for plans of a size that
+    // costs nothing (the calendar's count stands in beyond).
     let leap_day = text.trim_end().ends_with(" 29 2 *");
-    if (leap_day || !(zone.is_utc() || zone.is_fixed())) && keys <= input.limit.saturating_add(1000)
+    let odd_zone = !(zone.is_utc() || zone.is_fixed());
+    if (leap_day || odd_zone || (zone.is_utc() && keys <= CLOCK_ALWAYS))
+        && keys <= input.limit.saturating_add(1000)
     {
         let now_ts = now_at.unwrap_or(e);
         let span = (end_offset.unsigned_abs().min(200) as i64 + 10) * 366 * DAY;
@@ -1728,6 +1804,11 @@ fn dagster(
         },
     ))
 }
+
+/// Up to this many keys dagster's own arithmetic is run in UTC too (it differs from the
+/// calendar's at the edges: `end_offset` windows counted from before the first, a first
+/// window that ends after now).
+const CLOCK_ALWAYS: u64 = 200_000;
 
 /// The version of dagster whose arithmetic [`Clock`] reproduces.
 const DAGSTER: &str = "1.13.28";
@@ -1926,7 +2007,7 @@ impl Plan {
             };
             let help = match engine {
                 Engine::Generic => "choose with `dst: {gap: skip|shift, fold: earlier|later|both}`",
-                Engine::Kestra => "kestra (cron-utils) skips times in a gap, and runs a repeated time once for a fixed-hour cron, twice for an hourly one",
+                Engine::Kestra => "kestra (cron-utils 9.2.1) skips times in a gap (and can lose fires just after one); a repeated time runs twice unless the fire after it is 2 h or more away",
                 Engine::Flyte => "croniter moves a time in a gap to the end of the gap and yields a repeated time twice",
                 Engine::Dagster => "dagster starts a window in a gap at the end of the gap; a repeated hour gets a second key with its offset",
                 _ => "",
@@ -2419,7 +2500,17 @@ impl Plan {
                 }
             }
             Flavor::Mage => self.mage_vars(i, t, &mut vars),
-            Flavor::Kestra => {
+            Flavor::Kestra { clock } => {
+                let clocked = clock
+                    .as_ref()
+                    .and_then(|c| usize::try_from(i).ok().and_then(|i| c.get(i)));
+                let previous = match clocked {
+                    Some((p, n)) => {
+                        next = *n;
+                        *p
+                    }
+                    None => self.kestra_previous(t),
+                };
                 // Kestra writes its variables in `TimeZone.getTimeZone(zone id)`, which is
                 // GMT for an offset id such as `+05:30` (Java's fallback for ids it does not
                 // know): such a trigger's dates print in UTC.
@@ -2429,8 +2520,7 @@ impl Plan {
                 vars.insert("trigger.date".to_owned(), Json::String(fmt(t)));
                 vars.insert(
                     "trigger.previous".to_owned(),
-                    self.kestra_previous(t)
-                        .map_or(Json::Null, |p| Json::String(fmt(p))),
+                    previous.map_or(Json::Null, |p| Json::String(fmt(p))),
                 );
                 vars.insert(
                     "trigger.next".to_owned(),
