@@ -34,6 +34,7 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2, help="planner processes at once")
     ap.add_argument("--show", type=int, default=20, help="mismatches printed per engine")
     ap.add_argument("--dump", help="write every case, answer and plan outcome to this JSONL file")
+    ap.add_argument("--only", action="append", help="only the case with this id (repeatable; the same --seed and --cases)")
     args = ap.parse_args()
 
     dump = open(args.dump, "w") if args.dump else None
@@ -47,6 +48,8 @@ def main() -> int:
         cases, answers = [], []
         skipped = 0
         for case in mod.generate(rng, args.cases) if not hasattr(mod, "load") else mod.load(args.cases):
+            if args.only and case.id not in args.only:
+                continue
             answer = oracle.answer(case.engine_input)
             if answer is None:  # too large for the cap: not a comparison
                 skipped += 1

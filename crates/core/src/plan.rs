@@ -1177,8 +1177,19 @@ fn cron_engine(
     let spec = input.spec;
     let engine = input.profile.engine;
     let zone = input.zone;
-    let s = start.instant_in(zone);
-    let e = end.instant_in(zone);
+    // flytekit hands croniter aware datetimes: a naive wall time in a gap is read with the
+    // offset before it (Python's fold 0), an instant after the gap.
+    let flyte = engine == Engine::Flyte;
+    let (s, e) = if flyte {
+        (start.instant_python(zone), end.instant_python(zone))
+    } else {
+        (start.instant_in(zone), end.instant_in(zone))
+    };
+    // ... and compares two datetimes of one tzinfo by their wall readings (Python's rule
+    // for aware datetimes sharing a tzinfo): the loop stops at the first fire whose wall
+    // time reaches the end's, whichever pass of a repeated hour it is.
+    let wall_end =
+        (flyte && end.offset.is_none() && !(zone.is_utc() || zone.is_fixed())).then_some(end.civil);
     let (mut start_incl, mut end_incl) = match (input.profile.start, input.profile.end) {
         (StartRule::Inclusive, EndRule::Inclusive) => (true, true),
         (StartRule::Exclusive, _) => (false, false),
@@ -1231,7 +1242,11 @@ fn cron_engine(
         spec.dst_gap.as_ref().map(|g| g.value),
         spec.dst_fold.as_ref().map(|f| f.value),
     );
-    if engine == Engine::Flyte && s >= e {
+    let before_end = match (wall_end, start.offset) {
+        (Some(w), None) => start.civil < w,
+        _ => s < e,
+    };
+    if engine == Engine::Flyte && !before_end {
         diags.push(
             Diagnostic::error("E0413", format!("flyte needs the start before the end: \"for a backfill start date should be earlier than end date\" (`{}` → `{}`)", spec.start.as_ref().map_or("", |v| v.value.as_str()), spec.end.as_ref().map_or("now", |v| v.value.as_str())))
                 .at_opt(spec.end.as_ref().map(|v| v.span)),
@@ -1285,8 +1300,23 @@ fn cron_engine(
             return None;
         }
     }
-    let series = CronSeries::new(cron, zone, policy, lo, hi);
-    let n = clocked.as_ref().map_or(series.len(), |c| c.1);
+    // Offsets lie within -12 h and +14 h: a fire whose wall time reaches the end's lies
+    // between these instants, and every fire before the first has an earlier wall time.
+    let series = match wall_end {
+        Some(w) => CronSeries::new(cron, zone, policy, lo, hi.max(w.secs() + 13 * 3600)),
+        None => CronSeries::new(cron, zone, policy, lo, hi),
+    };
+    let n = match wall_end {
+        Some(w) => {
+            let from = series.first_at_or_after(w.secs() - 15 * 3600);
+            let past = series
+                .iter_range(from, series.len())
+                .position(|t| t.civil() >= w)
+                .map_or(series.len(), |k| from + k as u64);
+            past
+        }
+        None => clocked.as_ref().map_or(series.len(), |c| c.1),
+    };
     let first_after_start = series.cron().clone();
     if engine == Engine::Flyte {
         if n == 0 {

@@ -413,6 +413,29 @@ impl Moment {
     }
 }
 
+impl Moment {
+    /// The instant as Python reads an aware `datetime(wall, tzinfo=zone)` (fold 0): the
+    /// first pass of a repeated time, and for a wall time in a gap the offset before
+    /// the gap (an instant after it).
+    #[must_use]
+    pub fn instant_python(&self, zone: Zone) -> i64 {
+        match self.offset {
+            Some(o) => self.civil.secs() - i64::from(o),
+            None => {
+                let guess = self.civil.secs();
+                let mut r = zone.resolver(guess - 86_400, guess + 86_400);
+                match r.resolve(self.civil) {
+                    Local::Single(t, _) => t,
+                    Local::Gap { after, .. } => {
+                        self.civil.secs() - i64::from(r.offset_at(after - 1))
+                    }
+                    Local::Fold { earlier, .. } => earlier.0,
+                }
+            }
+        }
+    }
+}
+
 /// Why a date-time string was not understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeError {
