@@ -340,6 +340,12 @@ impl Cron {
         }
     }
 
+    /// Whether it fires at some second other than :00 (a seconds field that matters).
+    #[must_use]
+    pub(crate) fn fires_within_minutes(&self) -> bool {
+        self.seconds != 1
+    }
+
     /// The first second of a minute at which it fires (0 without a seconds field).
     #[must_use]
     pub fn first_second(&self) -> u32 {

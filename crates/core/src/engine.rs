@@ -13,6 +13,7 @@
 //! | dagster  | first tick ≥ start     | whole window ≤ end; now     | shift   | later (fixed hour), both      |
 //! | generic  | `bounds`               | `bounds`                    | `dst.gap` (shift) | `dst.fold` (earlier) |
 
+pub(crate) mod croniter_clock;
 pub(crate) mod dagster_clock;
 pub(crate) mod kestra_clock;
 

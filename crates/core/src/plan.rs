@@ -1317,6 +1317,25 @@ fn cron_engine(
         }
         None => clocked.as_ref().map_or(series.len(), |c| c.1),
     };
+    // In a zone whose offset changes, croniter's own step (`get_next` with its shifted
+    // search for the other offset) decides Flyte's fires: run it, unless the plan is far
+    // over the limit anyway.
+    let mut flyte_ticks = None;
+    let mut n = n;
+    if flyte && !(zone.is_utc() || zone.is_fixed()) && n <= input.limit.saturating_add(1000) {
+        let until = hi.max(wall_end.map_or(hi, |w| w.secs() + 13 * 3600));
+        let clock = crate::engine::croniter_clock::Clock::new(
+            series.cron(),
+            zone,
+            s.saturating_sub(2 * 86_400),
+            until.saturating_add(2 * 86_400),
+        );
+        let cap = usize::try_from(input.limit.saturating_add(1)).unwrap_or(usize::MAX);
+        if let Some((ticks, stop)) = clock.backfill(s, e, wall_end, cap) {
+            n = ticks.len() as u64;
+            flyte_ticks = Some((ticks, stop));
+        }
+    }
     let first_after_start = series.cron().clone();
     if engine == Engine::Flyte {
         if n == 0 {
@@ -1363,6 +1382,17 @@ fn cron_engine(
     }
     if let Some(c) = clocked {
         return Some(c);
+    }
+    if let Some((mut ticks, stop)) = flyte_ticks {
+        ticks.extend(stop);
+        let events = engine_events(&series, &ticks);
+        let after_last = ticks.get(n as usize).copied();
+        return Some((
+            Series::Listed(Box::new((ticks, events))),
+            n,
+            after_last,
+            Flavor::Flyte,
+        ));
     }
     let flavor = match engine {
         Engine::Kestra => Flavor::Kestra { clock: None },
