@@ -331,6 +331,16 @@ fn fires_in(cron: &Cron, from: Civil, to: Civil) -> Vec<Civil> {
         .collect()
 }
 
+/// Ticks `from..to` of a list (clamped to it).
+fn slice(v: &[Tick], from: u64, to: u64) -> &[Tick] {
+    let a = usize::try_from(from).unwrap_or(usize::MAX).min(v.len());
+    let b = usize::try_from(to)
+        .unwrap_or(usize::MAX)
+        .min(v.len())
+        .max(a);
+    &v[a..b]
+}
+
 /// A series: one of the shapes engines produce.
 #[derive(Debug, Clone)]
 pub(crate) enum Series {
@@ -396,23 +406,8 @@ impl Series {
                     Tick::plain(at, zone.map_or(offset, |z| z.offset_at(at)))
                 }))
             }
-            Series::Listed(l) => {
-                let v = &l.0;
-                let a = usize::try_from(from).unwrap_or(usize::MAX).min(v.len());
-                let b = usize::try_from(to)
-                    .unwrap_or(usize::MAX)
-                    .min(v.len())
-                    .max(a);
-                Box::new(v[a..b].iter().copied())
-            }
-            Series::List(v) => {
-                let a = usize::try_from(from).unwrap_or(usize::MAX).min(v.len());
-                let b = usize::try_from(to)
-                    .unwrap_or(usize::MAX)
-                    .min(v.len())
-                    .max(a);
-                Box::new(v[a..b].iter().copied())
-            }
+            Series::List(v) => Box::new(slice(v, from, to).iter().copied()),
+            Series::Listed(l) => Box::new(slice(&l.0, from, to).iter().copied()),
             Series::Cron(c) => Box::new(c.iter_range(from, to)),
         }
     }

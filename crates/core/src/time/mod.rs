@@ -325,24 +325,7 @@ impl Resolver {
         while self.cursor + 1 < n && c >= self.periods[self.cursor].local_end() {
             self.cursor += 1;
         }
-        let i = self.cursor.min(n - 1);
-        let p = self.periods[i];
-        if c < p.local_start() {
-            // Between the previous period's civil end and this one's start: a gap.
-            return Local::Gap {
-                after: p.start,
-                offset: p.offset as OffsetSecs,
-            };
-        }
-        if let Some(q) = self.periods.get(i + 1) {
-            if c >= q.local_start() {
-                return Local::Fold {
-                    earlier: (c - p.offset, p.offset as OffsetSecs),
-                    later: (c - q.offset, q.offset as OffsetSecs),
-                };
-            }
-        }
-        Local::Single(c - p.offset, p.offset as OffsetSecs)
+        self.classify(self.cursor.min(n - 1), c)
     }
 
     /// Where civil time `c` falls, without moving the cursor (a binary search).
@@ -350,12 +333,19 @@ impl Resolver {
     pub fn lookup(&self, c: Civil) -> Local {
         let c = c.secs();
         let n = self.periods.len();
-        let i = self
-            .periods
-            .partition_point(|p| p.local_end() <= c)
-            .min(n - 1);
+        self.classify(
+            self.periods
+                .partition_point(|p| p.local_end() <= c)
+                .min(n - 1),
+            c,
+        )
+    }
+
+    /// Civil seconds `c`, given `i`: the first period whose civil range ends after it.
+    fn classify(&self, i: usize, c: i64) -> Local {
         let p = self.periods[i];
         if c < p.local_start() {
+            // Between the previous period's civil end and this one's start: a gap.
             return Local::Gap {
                 after: p.start,
                 offset: p.offset as OffsetSecs,
