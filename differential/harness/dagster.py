@@ -368,6 +368,7 @@ class Oracle:
         `build_run_requests_with_backfill_policies` as the first backfill iteration does."""
         now = dt.datetime.fromisoformat(inp["now"])
         _run_at(now)
+        _fresh_process()
         try:
             pdef = _build(inp)
             keys = pdef.get_partition_keys(current_time=now)
@@ -398,6 +399,8 @@ class Oracle:
                     if rr.partition_key is not None:
                         run_keys = [rr.partition_key]
                     else:
+                        # The run's own process reads its range (`get_partition_keys_in_range`).
+                        _fresh_process()
                         rng_ = self.PKR(rr.tags["dagster/asset_partition_range_start"],
                                         rr.tags["dagster/asset_partition_range_end"])
                         run_keys = list(pdef.get_partition_keys_in_range(rng_))
@@ -410,6 +413,24 @@ class Oracle:
         except Exception as e:
             return Outcome(ok=False, error=f"{type(e).__name__}: {e}")
         return Outcome(ok=True, runs=runs, extra={"batches": batches})
+
+
+def _fresh_process() -> None:
+    """Empty dagster's memo caches, as in a process that has just started. Several
+    `TimeWindowPartitionsDefinition` methods are `functools.lru_cache`d on arguments that
+    hold datetimes, and Python's datetime equality and hash ignore `fold`: once the first
+    pass of a repeated hour has been asked, `get_partition_keys_in_time_window` answers the
+    second pass's window with the first pass's keys (dagster 1.13.28, run). One process
+    answering many cases would make each answer depend on the cases before it; and a
+    range run's keys are read by that run's own process, not the daemon's."""
+    from dagster._core.definitions.partitions.definition.time_window import (
+        TimeWindowPartitionsDefinition as T,
+    )
+
+    for name in ("time_window_for_partition_key", "time_windows_for_partition_keys",
+                 "get_partition_keys_in_time_window", "_get_first_partition_window",
+                 "_get_last_partition_window"):
+        getattr(T, name).cache_clear()
 
 
 def _run_at(now: dt.datetime) -> None:

@@ -120,7 +120,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::time::civil::{
-    days_from_civil, days_in_month, weekday_from_days, Civil, DAY, MAX_YEAR, MIN_YEAR,
+    days_from_civil, days_in_month, is_leap, weekday_from_days, Civil, DAY, MAX_YEAR, MIN_YEAR,
 };
 use std::fmt;
 use std::iter::FusedIterator;
@@ -231,6 +231,9 @@ pub struct Cron {
     /// `year_prefix[i]`: matching days (months applied, years not) in the first `i` years
     /// of a 400-year cycle starting with year 1. 401 entries.
     year_prefix: Box<[u32]>,
+    /// `month_prefix[k][m]`: matching days (months applied) in months `1..=m` of a year of
+    /// kind `k` (the weekday of its 1 January, plus 7 in a leap year).
+    month_prefix: [[u16; 13]; 14],
     /// Sorted seconds after midnight at which a matching day fires.
     times: Vec<u32>,
     /// Fires from `0001-01-01T00:00:00` up to `10000-01-01T00:00:00`.
@@ -443,6 +446,12 @@ impl Cron {
         self.select(index)
     }
 
+    /// Number of fire times before `t` since year 1.
+    #[must_use]
+    pub(crate) fn count_before(&self, t: Civil) -> u64 {
+        self.fires_before(t)
+    }
+
     /// Number of fire times in `[a, b)` (0 when `b <= a`). O(1): whole 400-year cycles,
     /// years and months are counted from tables, never fire by fire.
     #[must_use]
@@ -575,8 +584,12 @@ impl Cron {
         let t = t.clamp(min_civil(), end_civil());
         let (y, m, d) = t.date();
         let mut days = self.days_before_year(y);
-        for month in 1..m {
-            days += u64::from(self.month_mask(y, month).count_ones());
+        if self.year_allowed(y) {
+            let before = self
+                .month_prefix
+                .get(year_kind(y))
+                .and_then(|row| row.get(m as usize - 1));
+            days += u64::from(before.copied().unwrap_or(0));
         }
         let mask = self.month_mask(y, m);
         days += u64::from((mask & days_below(d)).count_ones());
@@ -1181,6 +1194,31 @@ fn year_prefix(table: &[[u32; 7]; 4], months: u16) -> Vec<u32> {
         prefix.push(total);
     }
     prefix
+}
+
+/// [`Cron::month_prefix`]: for each kind of year, the matching days before each month.
+fn month_prefix(table: &[[u32; 7]; 4], months: u16) -> [[u16; 13]; 14] {
+    let mut out = [[0u16; 13]; 14];
+    for (k, row) in out.iter_mut().enumerate() {
+        // 2001 is a common year, 2004 a leap one; only their lengths of February matter.
+        let year = if k >= 7 { 2004 } else { 2001 };
+        let mut first = (k % 7) as u32;
+        let mut total = 0u16;
+        for (m, cell) in (1..=12).zip(row.iter_mut().skip(1)) {
+            let n = days_in_month(year, m);
+            if bit16(months, m) {
+                total += table_mask(table, n, first).count_ones() as u16;
+            }
+            first = (first + n) % 7;
+            *cell = total;
+        }
+    }
+    out
+}
+
+/// The kind of year `y` (see [`Cron::month_prefix`]).
+fn year_kind(y: i32) -> usize {
+    weekday_from_days(days_from_civil(y, 1, 1)) as usize + if is_leap(y) { 7 } else { 0 }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2331,6 +2369,7 @@ fn build(dialect: CronDialect, fields: &Fields<'_>, expr: &str) -> Result<Cron, 
         days,
         day_table: table,
         year_prefix: year_prefix(&table, months).into_boxed_slice(),
+        month_prefix: month_prefix(&table, months),
         times,
         total: 0,
     };

@@ -67,19 +67,20 @@ pub(crate) struct DstEvent {
     pub at: i64,
     pub before: OffsetSecs,
     pub after: OffsetSecs,
-    /// Civil fire times in the gap or the fold.
+    /// Civil fire times in the gap or the fold (listed by `locate_events`).
     pub civil_fires: Vec<Civil>,
+    /// The civil range `[from, to)` of the gap or the fold.
+    span: (Civil, Civil),
     /// Indices (in the series) of the ticks that came out of them.
     pub ticks: Vec<u64>,
 }
 
 #[derive(Debug, Clone)]
 enum Segment {
-    /// Civil fires in `[from, to)`, each at instant `civil - offset`; those before
-    /// `second_until` are second occurrences of a fold.
+    /// Civil fires from `from` (up to the next segment's start), each at instant
+    /// `civil - offset`; those before `second_until` are second occurrences of a fold.
     Plain {
         from: Civil,
-        to: Civil,
         offset: OffsetSecs,
         second_until: Civil,
     },
@@ -102,6 +103,20 @@ impl CronSeries {
     pub fn new(cron: Cron, zone: Zone, policy: DstPolicy, lo: i64, hi: i64) -> CronSeries {
         let mut segments = Vec::new();
         let mut events = Vec::new();
+        // `fires_before` at the last few boundaries: each transition's two civil ends are
+        // asked by its own check and by the segments on either side.
+        let mut memo = [(Civil::from_secs(i64::MIN / 4), 0u64); 4];
+        let mut next_slot = 0;
+        let mut fires_to = |c: Civil| -> u64 {
+            if let Some(&(_, n)) = memo.iter().find(|(at, _)| *at == c) {
+                return n;
+            }
+            let n = cron.count_before(c);
+            memo[next_slot % 4] = (c, n);
+            next_slot += 1;
+            n
+        };
+        let mut counts: Vec<u64> = Vec::new();
         if lo < hi {
             let transitions = zone.transitions(lo, hi);
             let mut offset = zone.offset_at(lo);
@@ -117,10 +132,14 @@ impl CronSeries {
                     after: t.after,
                     civil_fires: Vec::new(),
                     ticks: Vec::new(),
+                    span: (next_start, natural_end),
                 };
+                // Whether any fire falls in the gap or the fold: counted, not listed (a
+                // plan may still be refused for its size).
+                let touched;
                 if a < b {
                     // A fold: civil [t+a, t+b) happens twice.
-                    event.civil_fires = fires_in(&cron, next_start, natural_end);
+                    touched = fires_to(natural_end) > fires_to(next_start);
                     let (end, start) = match policy.fold {
                         FoldRule::Earlier => (natural_end, natural_end),
                         FoldRule::Later => (next_start, next_start),
@@ -128,21 +147,22 @@ impl CronSeries {
                     };
                     segments.push(Segment::Plain {
                         from,
-                        to: end,
                         offset,
                         second_until,
                     });
+                    counts.push(fires_to(end).saturating_sub(fires_to(from)));
                     from = start;
                     second_until = natural_end;
                 } else {
                     // A gap: civil [t+b, t+a) never happens.
                     segments.push(Segment::Plain {
                         from,
-                        to: natural_end,
                         offset,
                         second_until,
                     });
-                    event.civil_fires = fires_in(&cron, natural_end, next_start);
+                    counts.push(fires_to(natural_end).saturating_sub(fires_to(from)));
+                    event.span = (natural_end, next_start);
+                    touched = fires_to(next_start) > fires_to(natural_end);
                     // The moved tick keeps the cron's first second (croniter, run:
                     // `14 2 * * * 15` gives 03:00:15 on a New York spring-forward day),
                     // is one tick however many fires the gap held, merges with a fire at
@@ -150,7 +170,7 @@ impl CronSeries {
                     let second = i64::from(cron.first_second());
                     let moved = t.at + second;
                     if policy.gap == GapRule::Shift
-                        && !event.civil_fires.is_empty()
+                        && touched
                         && !cron.matches(Civil::from_secs(next_start.secs() + second))
                         && (lo..hi).contains(&moved)
                     {
@@ -160,32 +180,29 @@ impl CronSeries {
                             second_occurrence: false,
                             shifted: true,
                         }));
+                        counts.push(1);
                     }
                     from = next_start;
                     second_until = next_start;
                 }
                 offset = t.after;
-                if !event.civil_fires.is_empty() {
+                if touched {
                     events.push(event);
                 }
             }
             let to = Civil::from_secs(hi + i64::from(offset));
             segments.push(Segment::Plain {
                 from,
-                to,
                 offset,
                 second_until,
             });
+            counts.push(fires_to(to).saturating_sub(fires_to(from)));
         }
         let mut starts = Vec::with_capacity(segments.len() + 1);
         let mut total = 0u64;
-        for s in &segments {
+        for n in counts {
             starts.push(total);
-            total += match s {
-                Segment::Plain { from, to, .. } if from < to => cron.count_between(*from, *to),
-                Segment::Plain { .. } => 0,
-                Segment::Single(_) => 1,
-            };
+            total += n;
         }
         starts.push(total);
         CronSeries {
@@ -201,6 +218,8 @@ impl CronSeries {
     pub fn locate_events(&mut self) {
         let mut events = std::mem::take(&mut self.events);
         for e in &mut events {
+            e.civil_fires = fires_in(&self.cron, e.span.0, e.span.1);
+            e.ticks.clear();
             // Every tick an event produced lies within the size of the jump of it.
             let jump = i64::from((e.after - e.before).abs()) + 1;
             let (lo, hi) = (e.at - jump, e.at + jump);

@@ -106,6 +106,9 @@ pub(crate) struct Clock {
     zone_minutes: bool,
     /// `… 29 2 *`: the clock of `… 28 2 *`, shifted a day in leap years.
     leap: Option<Box<Clock>>,
+    /// The day-of-month values whose leap day dagster's vendored croniter steps over
+    /// going back from March (see [`Clock::croniter_prev`]); `None` when it cannot.
+    feb_skip: Option<Vec<u32>>,
 }
 
 impl Clock {
@@ -132,7 +135,23 @@ impl Clock {
         };
         let shape = shape_of(cron);
         let zone_minutes = zone.offset_at(now) % 3600 != 0;
-        let repeats_every_hour = cron.croniter_shape().hour == Expanded::Star;
+        let croniter = cron.croniter_shape();
+        let repeats_every_hour = croniter.hour == Expanded::Star;
+        let feb_skip = match (&croniter.dom, &croniter.month, &croniter.dow) {
+            (Expanded::Values(days), month, Expanded::Star)
+                if !croniter.nth
+                    && days.contains(&29)
+                    && !days.contains(&1)
+                    && match month {
+                        Expanded::Star => true,
+                        Expanded::Values(m) => m.contains(&3) && m.contains(&2),
+                        Expanded::Other => false,
+                    } =>
+            {
+                Some(days.clone())
+            }
+            _ => None,
+        };
         Some(Clock {
             zone,
             resolver,
@@ -142,6 +161,7 @@ impl Clock {
             repeats_every_hour,
             zone_minutes,
             leap,
+            feb_skip,
         })
     }
 
@@ -600,7 +620,7 @@ impl<'a> CroniterTicks<'a> {
         let next = if self.asc {
             self.clock.cron.next_after(self.cursor)
         } else {
-            self.clock.cron.prev_before(self.cursor)
+            self.clock.croniter_prev(self.cursor)
         }?;
         self.cursor = next;
         Some(next)
@@ -1086,6 +1106,45 @@ impl Clock {
             i = j + 1;
         }
         Ok(out)
+    }
+
+    /// The fire before the naive wall time `cursor` as dagster's vendored croniter's
+    /// `get_prev` finds it. Going back from March, its day-of-month step measures February
+    /// without the leap day (`DAYS[(month - 2) % 12]`): when no listed day of March is left,
+    /// it jumps to February's day after the largest listed day up to 28 (or to the day
+    /// after March's, with none), which steps over the 29th in a leap year unless that
+    /// jump lands on it. Run against dagster 1.13.28: `CroniterShim("0 0 29 * *",
+    /// 2016-03-17).get_prev()` is 2016-01-29; a monthly `day_offset=29` definition that
+    /// starts in such a March then fails its own invariant.
+    fn croniter_prev(&self, cursor: Civil) -> Option<Civil> {
+        let found = self.cron.prev_before(cursor)?;
+        let Some(days) = &self.feb_skip else {
+            return Some(found);
+        };
+        let (year, month, day) = found.date();
+        if (month, day) != (2, 29) {
+            return Some(found);
+        }
+        // The March day the search reaches with no listed day at or before it.
+        let state = Civil::from_secs(cursor.secs() - 60).date();
+        let entry = if (state.0, state.1) == (year, 3) {
+            state.2
+        } else {
+            31
+        };
+        let smallest = days.first().copied().unwrap_or(29);
+        let reached = entry.min(smallest.saturating_sub(1));
+        let landing = days
+            .iter()
+            .copied()
+            .filter(|&d| d <= 28)
+            .max()
+            .map_or(reached + 1, |d| d + 1);
+        if reached == 0 || landing >= 29 {
+            return Some(found);
+        }
+        self.cron
+            .prev_before(Civil::from_ymd(year, 2, landing + 1)?)
     }
 
     /// The key text of a datetime (`dst_safe_strftime`).

@@ -75,9 +75,44 @@ pub enum Local {
     },
 }
 
-/// Instants the time zone database covers with real rules; outside it offsets are fixed.
+/// Instants the time zone database covers with real rules; before it offsets are fixed.
 const PROBE_FROM: i64 = -5_364_662_400; // 1800-01-01
-const PROBE_TO: i64 = 4_133_980_800; // 2101-01-01
+/// chrono-tz lists transitions up to the end of 2099. From 2100 on, Python's `zoneinfo`
+/// and Java's `ZoneRules` keep applying the zone's last rule (the TZif footer) for ever:
+/// a year from 2100 on is read as the latest year of 2072-2099 with the same calendar
+/// (leap or not, the weekday of 1 January), which the same rule gives the same
+/// transitions on the same dates.
+const RULES_FROM: i64 = 4_102_444_800; // 2100-01-01
+/// The first of the years a later year is read as.
+const RULES_BASE: i32 = 2072;
+/// The start of 1 January of `year`, in seconds.
+fn jan1_secs(year: i32) -> i64 {
+    Civil::from_ymd(year, 1, 1).map_or(0, Civil::secs)
+}
+
+/// The latest year of 2072-2099 with `year`'s calendar: leap or not, and the weekday of
+/// 1 January (every one of the 14 kinds occurs in those 28 years).
+fn rule_year(year: i32) -> i32 {
+    rule_years()[calendar_kind(year)]
+}
+
+/// A year's calendar as an index: its weekday of 1 January, plus 7 in a leap year.
+fn calendar_kind(year: i32) -> usize {
+    let weekday = Civil::from_secs(jan1_secs(year)).weekday() as usize;
+    weekday + if civil::is_leap(year) { 7 } else { 0 }
+}
+
+/// [`rule_year`] of each calendar kind.
+fn rule_years() -> [i32; 14] {
+    let mut out = [2099; 14];
+    for y in RULES_BASE..2100 {
+        out[calendar_kind(y)] = y;
+    }
+    out
+}
+
+/// The end of the searched range: 10000-01-01.
+const PROBE_TO: i64 = 253_402_300_800;
 
 impl Zone {
     /// UTC.
@@ -157,12 +192,32 @@ impl Zone {
             Kind::Tz(tz) => tz,
             Kind::Fixed(o) => return o,
         };
-        let instant = instant.clamp(PROBE_FROM - 86_400, PROBE_TO + 86_400);
+        let instant = self.within_rules(instant.max(PROBE_FROM - 86_400));
         chrono::DateTime::from_timestamp(instant, 0).map_or(0, |dt| {
             tz.offset_from_utc_datetime(&dt.naive_utc())
                 .fix()
                 .local_minus_utc()
         })
+    }
+
+    /// Whether the offset changes during 2099 (then the zone has a rule that goes on).
+    fn changes_in_2099(self) -> bool {
+        let year_2099 = RULES_FROM - 365 * 86_400;
+        (1..12).any(|m| self.offset_at(year_2099 + m * 30 * 86_400) != self.offset_at(year_2099))
+    }
+
+    /// The instant of 2072-2099 whose offset `instant`'s is (see [`RULES_FROM`]); a zone
+    /// without changes in 2099 keeps its offset of then.
+    fn within_rules(self, instant: i64) -> i64 {
+        if instant < RULES_FROM {
+            return instant;
+        }
+        let last = RULES_FROM - 1;
+        if !self.changes_in_2099() {
+            return last;
+        }
+        let year = Civil::from_secs(instant).date().0;
+        instant - (jan1_secs(year) - jan1_secs(rule_year(year)))
     }
 
     /// The daylight-saving part of the offset at `instant` (0 in standard time), as the
@@ -174,7 +229,7 @@ impl Zone {
             Kind::Tz(tz) => tz,
             Kind::Fixed(_) => return 0,
         };
-        let instant = instant.clamp(PROBE_FROM - 86_400, PROBE_TO + 86_400);
+        let instant = self.within_rules(instant.max(PROBE_FROM - 86_400));
         chrono::DateTime::from_timestamp(instant, 0).map_or(0, |dt| {
             let secs = tz
                 .offset_from_utc_datetime(&dt.naive_utc())
@@ -194,20 +249,62 @@ impl Zone {
     ///
     /// Found by sampling the offset once a day (once a week over windows longer than
     /// 50 years) and bisecting to the second where it changes. The time zone database
-    /// has rules from about 1850 to 2100; outside that the offset is fixed.
+    /// has rules from about 1850; from 2100 on each year repeats the transitions of a
+    /// year of 2072-2099 with the same calendar (see [`RULES_FROM`]).
     #[must_use]
     pub fn transitions(self, from: i64, to: i64) -> Vec<Transition> {
-        let mut out = Vec::new();
         let lo = from.max(PROBE_FROM);
         let hi = to.min(PROBE_TO);
         if lo >= hi || self.is_utc() || self.is_fixed() {
+            return Vec::new();
+        }
+        let mut out = self.sampled(lo, hi.min(RULES_FROM));
+        if hi <= RULES_FROM || !self.changes_in_2099() {
             return out;
         }
+        let first = Civil::from_secs(lo.max(RULES_FROM)).date().0;
+        let last = Civil::from_secs(hi - 1).date().0;
+        // The transitions of the base years, found once (taken from those already found
+        // when the range covers them).
+        let base_from = jan1_secs(RULES_BASE);
+        let base: Vec<Transition> = if lo < base_from {
+            out.iter().filter(|t| t.at > base_from).copied().collect()
+        } else {
+            self.sampled_by(base_from, RULES_FROM, 7 * 86_400)
+        };
+        let rule_years = rule_years();
+        for year in first..=last {
+            let base_year = rule_years[calendar_kind(year)];
+            let delta = jan1_secs(year) - jan1_secs(base_year);
+            let (a, b) = (jan1_secs(base_year), jan1_secs(base_year + 1));
+            let list = base.iter().filter(|t| t.at > a && t.at <= b);
+            out.extend(
+                list.map(|t| Transition {
+                    at: t.at + delta,
+                    ..*t
+                })
+                .filter(|t| t.at > lo && t.at <= hi),
+            );
+        }
+        out
+    }
+
+    /// [`Zone::transitions`] found by sampling the offset in `[lo, hi)`.
+    fn sampled(self, lo: i64, hi: i64) -> Vec<Transition> {
         let step = if hi - lo > 50 * 366 * 86_400 {
             7 * 86_400
         } else {
             86_400
         };
+        self.sampled_by(lo, hi, step)
+    }
+
+    /// [`Zone::sampled`] every `step` seconds.
+    fn sampled_by(self, lo: i64, hi: i64, step: i64) -> Vec<Transition> {
+        let mut out = Vec::new();
+        if lo >= hi {
+            return out;
+        }
         let mut t = lo;
         let mut off = self.offset_at(t);
         while t < hi {
@@ -805,6 +902,56 @@ fn parse_fixed_offset(name: &str) -> Option<OffsetSecs> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_zone_keeps_its_last_rule_after_2099() {
+        // The expected values are Python 3.11 zoneinfo's (tzdata 2025.2), run:
+        // chrono-tz stops listing transitions at the end of 2099.
+        let at = |y, m, d, hh, mm| Civil::from_ymd_hms(y, m, d, hh, mm, 0).unwrap().secs();
+        let t = |zone: &str, y: i32| -> Vec<(i64, OffsetSecs)> {
+            let z = Zone::parse(zone).unwrap();
+            z.transitions(at(y, 1, 1, 0, 0), at(y + 1, 1, 1, 0, 0))
+                .iter()
+                .map(|t| (t.at, t.after))
+                .collect()
+        };
+        assert_eq!(
+            t("Europe/Berlin", 2100),
+            [
+                (at(2100, 3, 28, 1, 0), 7200),
+                (at(2100, 10, 31, 1, 0), 3600)
+            ]
+        );
+        assert_eq!(
+            t("Europe/Berlin", 2345),
+            [
+                (at(2345, 3, 25, 1, 0), 7200),
+                (at(2345, 10, 28, 1, 0), 3600)
+            ]
+        );
+        assert_eq!(
+            t("Australia/Lord_Howe", 2100),
+            [
+                (at(2100, 4, 3, 15, 0), 37_800),
+                (at(2100, 10, 2, 15, 30), 39_600)
+            ]
+        );
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        assert_eq!(berlin.offset_at(at(2100, 7, 1, 0, 0)), 7200);
+        assert_eq!(berlin.offset_at(at(9999, 7, 1, 0, 0)), 7200);
+        assert_eq!(berlin.dst_at(at(2100, 7, 1, 0, 0)), 3600);
+        // Zones whose changes end before 2100 keep their last offset.
+        for (zone, offset) in [("Africa/Casablanca", 3600), ("America/Sao_Paulo", -10_800)] {
+            assert!(t(zone, 2101).is_empty(), "{zone}");
+            assert_eq!(
+                Zone::parse(zone).unwrap().offset_at(at(2150, 6, 1, 0, 0)),
+                offset
+            );
+        }
+        // One call over centuries finds every year's pair of changes.
+        let all = berlin.transitions(at(2000, 1, 1, 0, 0), at(2400, 1, 1, 0, 0));
+        assert_eq!(all.len(), 800);
+    }
 
     #[test]
     fn fixed_offsets_are_zones_without_transitions() {
