@@ -22,7 +22,7 @@ import warnings
 from zoneinfo import ZoneInfo
 
 from . import zones
-from .common import Allowance, Case, Outcome
+from .common import Case, Outcome
 
 CAP = 3000
 
@@ -466,15 +466,3 @@ def planner_answer(inp: dict, value: dict) -> Outcome:
     out = Outcome(ok=True, runs=runs, extra={"batches": batches})
     out.warnings = {d["code"] for d in value.get("diagnostics", [])}  # not compared
     return out
-
-
-def allowance(inp: dict, engine: Outcome, planner: Outcome):
-    """The planner's W0334: dagster's run requests for a range re-read its keys from their
-    text and get other partitions than its own backfill target (local mean time before ~1900,
-    half-hour shifts, Apia's skipped day). The planner shows the target, and says that dagster's
-    runs will not be these; it does not reproduce the runs dagster builds instead."""
-    if "W0334" in getattr(planner, "warnings", ()):
-        return Allowance("dagster-range-rereads-keys",
-                         "dagster's run requests re-read a range's keys and get other partitions than "
-                         "its backfill target; the planner warns (W0334) instead of listing them")
-    return None

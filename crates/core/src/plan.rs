@@ -9,7 +9,7 @@
 use crate::cron::Cron;
 use crate::diag::{has_errors, Diagnostic, Span};
 use crate::dialect::Dialect;
-use crate::engine::dagster_clock::Clock;
+use crate::engine::dagster_clock::{Clock, Dt, Failure};
 use crate::engine::kestra_clock::Clock as KestraClock;
 use crate::engine::{recommended_batch, EndRule, Profile, StartRule};
 use crate::series::{CronSeries, DstEvent, DstPolicy, Series, Tick};
@@ -118,8 +118,12 @@ enum Flavor {
         suffix_repeats: bool,
         clock: Option<Box<Clock>>,
         rekeyed: Option<Box<[(Tick, Tick)]>>,
-        /// The first partition's start, the definition's start and end.
-        bounds: Option<(i64, i64, Option<i64>)>,
+        /// The first partition's start, the last one's end, the definition's start and
+        /// end.
+        bounds: Option<(i64, i64, i64, Option<i64>)>,
+        /// The number of partitions of each run request dagster builds for a backfill
+        /// policy, where they are not chunks of contiguous ranges of the listed keys.
+        requests: Option<Box<[u64]>>,
     },
     Generic,
 }
@@ -735,6 +739,7 @@ fn expand(input: &Input<'_>, options: &PlanOptions, diags: &mut Vec<Diagnostic>)
     };
     plan.series.locate_events();
     plan.apply_selection(spec, diags);
+    plan.dagster_backfill(spec, diags);
     plan.dst_warnings(spec.timezone.as_ref().map(|t| t.span), diags);
     plan.configure_execution(spec, diags);
     Some(plan)
@@ -1780,7 +1785,7 @@ fn dagster(
                 end_offset,
                 cap,
             ) {
-                Ok(Some((mut ticks, last_end))) => {
+                Ok(Some((ticks, last_end))) => {
                     // A run's window is what dagster reads back from its key; where the
                     // iterator's grid depends on where it starts (local mean time before
                     // ~1900, half-hour shifts), that is not the series' own window.
@@ -1797,22 +1802,8 @@ fn dagster(
                         }
                     }
                     let first_start = ticks.first().map_or(i64::MIN, |t| t.instant);
-                    {
-                        // dagster validates each key's window against the definition's
-                        // first and last (`time_windows_for_partition_keys`): a key whose
-                        // window, read back, starts before the first or ends after the
-                        // last is not launched.
-                        let keep: Vec<bool> = rekeyed
-                            .iter()
-                            .map(|(a, b)| a.instant >= first_start && b.instant <= last_end)
-                            .collect();
-                        let mut k = keep.iter();
-                        rekeyed.retain(|_| k.next().copied().unwrap_or(false));
-                        let mut k = keep.iter();
-                        let end = ticks.pop();
-                        ticks.retain(|_| k.next().copied().unwrap_or(false));
-                        ticks.extend(rekeyed.last().map(|w| w.1).or(end));
-                    }
+                    // Which of these keys dagster launches (their windows read back,
+                    // validated and merged) is `Plan::dagster_backfill`'s to say.
                     let same = |a: &Tick, b: &Tick| a.instant == b.instant && a.offset == b.offset;
                     let differs = rekeyed
                         .iter()
@@ -1834,7 +1825,8 @@ fn dagster(
                             suffix_repeats,
                             clock: Some(Box::new(clock)),
                             rekeyed: differs.then(|| rekeyed.into_boxed_slice()),
-                            bounds: Some((first_start, s, (!open).then_some(e))),
+                            bounds: Some((first_start, last_end, s, (!open).then_some(e))),
+                            requests: None,
                         },
                     ));
                 }
@@ -1861,6 +1853,7 @@ fn dagster(
             clock: None,
             rekeyed: None,
             bounds: None,
+            requests: None,
         },
     ))
 }
@@ -1915,6 +1908,165 @@ fn engine_events(series: &CronSeries, ticks: &[Tick]) -> Vec<DstEvent> {
 }
 
 impl Plan {
+    /// The runs dagster's own asset backfill launches for the kept partitions, where its
+    /// clock decides the keys. `AssetBackfillData.from_asset_partitions` turns the named
+    /// keys (all of them for the whole definition) into a subset of merged time windows
+    /// and lists each window's keys again; a backfill policy makes that a subset once
+    /// more, cuts each window into run requests (`get_partition_key_range_for_time_window`,
+    /// chunks of `max_partitions_per_run`) and each run reads its range back
+    /// (`get_partition_keys_in_range`). Key texts that read back as other windows (local
+    /// mean time, half-hour shifts, skipped days, leap days) make these other keys than
+    /// the listed ones: the plan is then rebuilt from dagster's.
+    fn dagster_backfill(&mut self, spec: &Spec, diags: &mut Vec<Diagnostic>) {
+        let Flavor::Dagster {
+            clock: Some(clock),
+            fmt,
+            bounds: Some((first_start, last_end, def_start, def_end)),
+            rekeyed,
+            ..
+        } = &self.flavor
+        else {
+            return;
+        };
+        let strategy = spec
+            .strategy
+            .as_ref()
+            .map_or(StrategyKind::PerRun, |s| s.value);
+        let per_run = match strategy {
+            StrategyKind::PerRun => 0,
+            StrategyKind::SingleRun => usize::MAX,
+            StrategyKind::MultiRun => spec
+                .max_per_run
+                .as_ref()
+                .and_then(|m| usize::try_from(m.value).ok())
+                .filter(|&m| m >= 1)
+                .unwrap_or(1),
+        };
+        let cap = usize::try_from(self.time_count)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(2)
+            .saturating_add(16);
+        let listed: Vec<u64> = (0..self.time_count).map(|q| self.series_index(q)).collect();
+        let named: Vec<Dt> = listed
+            .iter()
+            .filter_map(|&i| self.series.get(i))
+            .map(|t| clock.dt_of(t))
+            .collect();
+        let bounds = (*first_start, *last_end);
+        let derived = (|| -> Result<(Vec<Dt>, Option<Vec<u64>>), Failure> {
+            let mut keys = Vec::new();
+            for w in clock.subset_windows(&named, fmt, bounds, cap)? {
+                keys.extend(clock.keys_in_window(w, cap.saturating_sub(keys.len()))?);
+            }
+            if per_run == 0 {
+                return Ok((keys, None));
+            }
+            let (mut runs, mut sizes) = (Vec::new(), Vec::new());
+            for w in clock.subset_windows(&keys, fmt, bounds, cap)? {
+                let requests = clock.range_requests(
+                    w,
+                    (*first_start, *def_start, *def_end),
+                    per_run,
+                    fmt,
+                    cap,
+                )?;
+                for r in requests {
+                    sizes.push(r.len() as u64);
+                    runs.extend(r);
+                }
+            }
+            Ok((runs, Some(sizes)))
+        })();
+        let (runs, sizes) = match derived {
+            Ok(d) => d,
+            Err(f) => {
+                diags.push(dagster_fails(&f, Span::default()));
+                return;
+            }
+        };
+        // The runs as listed now: each key, its window, and for a policy the batch sizes
+        // chunked from contiguous ranges.
+        let window_of = |i: u64| -> Option<(Tick, Tick)> {
+            match rekeyed {
+                Some(w) => usize::try_from(i).ok().and_then(|i| w.get(i)).copied(),
+                None => Some((self.series.get(i)?, self.series.get(i + 1)?)),
+            }
+        };
+        let same_tick = |a: Tick, b: Tick| a.instant == b.instant && a.offset == b.offset;
+        let mut windows = Vec::with_capacity(runs.len());
+        for &d in &runs {
+            match clock.key_window(d, fmt) {
+                Ok((a, b)) => windows.push((clock.tick(a), clock.tick(b))),
+                Err(f) => {
+                    diags.push(dagster_fails(&f, Span::default()));
+                    return;
+                }
+            }
+        }
+        let ours_sizes: Option<Vec<u64>> = (per_run != 0).then(|| {
+            self.kept
+                .iter()
+                .flat_map(|&(a, b)| {
+                    let n = b.saturating_sub(a);
+                    let size = (per_run as u64).min(n).max(1);
+                    (0..n.div_ceil(size)).map(move |k| size.min(n - k * size))
+                })
+                .collect()
+        });
+        let unchanged = runs.len() == listed.len()
+            && ours_sizes == sizes
+            && runs.iter().zip(&windows).zip(&listed).all(|((&d, w), &i)| {
+                let key = clock.key_text(d, fmt);
+                self.series
+                    .get(i)
+                    .is_some_and(|t| clock.key_text(clock.dt_of(t), fmt) == key)
+                    && window_of(i).is_some_and(|o| same_tick(o.0, w.0) && same_tick(o.1, w.1))
+            });
+        if unchanged {
+            return;
+        }
+        // Rebuild the plan from dagster's runs.
+        let mut ticks: Vec<Tick> = runs.iter().map(|&d| clock.tick(d)).collect();
+        let instants: Vec<i64> = ticks.iter().map(|t| t.instant).collect();
+        let mut events = self.series.events().to_vec();
+        for e in &mut events {
+            let moved: Vec<i64> = e
+                .ticks
+                .iter()
+                .filter_map(|&i| self.series.get(i))
+                .map(|t| t.instant)
+                .collect();
+            e.ticks = instants
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| moved.contains(t))
+                .map(|(k, _)| k as u64)
+                .collect();
+        }
+        if let Some(w) = windows.last() {
+            ticks.push(w.1);
+        }
+        let n = runs.len() as u64;
+        self.series = Series::Listed(Box::new((ticks, events)));
+        self.count = n;
+        self.kept = vec![(0, n)];
+        self.kept_starts = vec![0];
+        self.time_count = n;
+        if let Flavor::Dagster {
+            rekeyed, requests, ..
+        } = &mut self.flavor
+        {
+            *rekeyed = Some(windows.into_boxed_slice());
+            *requests = sizes.map(Vec::into_boxed_slice);
+        }
+        if n == 0 {
+            diags.push(Diagnostic::warning(
+                "W0333",
+                "dagster's backfill of these partitions has no run: their keys read back as windows outside the definition",
+            ));
+        }
+    }
+
     /// Resolve `select` and `exclude` into kept index ranges.
     fn apply_selection(&mut self, spec: &Spec, diags: &mut Vec<Diagnostic>) {
         if spec.select.is_empty() && spec.exclude.is_empty() {
@@ -2199,7 +2351,6 @@ impl Plan {
             }
         }
         self.build_groups();
-        self.dagster_ranges(diags);
         if engine == Engine::Dagster
             && self.strategy == StrategyKind::SingleRun
             && self.groups.len() > 1
@@ -2229,7 +2380,22 @@ impl Plan {
             StrategyKind::SingleRun => runs.max(1),
         };
         let mut groups = Vec::new();
-        if self.profile.engine == Engine::Dagster && self.strategy != StrategyKind::PerRun {
+        if let Flavor::Dagster {
+            requests: Some(sizes),
+            ..
+        } = &self.flavor
+        {
+            // dagster's own run requests, one batch each.
+            let mut first = 0;
+            for &runs in sizes.iter() {
+                groups.push(Group {
+                    first,
+                    runs,
+                    size: runs.max(1),
+                });
+                first += runs;
+            }
+        } else if self.profile.engine == Engine::Dagster && self.strategy != StrategyKind::PerRun {
             // Contiguous ranges of partitions first, then chunks of each.
             let mut first = 0;
             for (a, b) in &self.kept {
@@ -2262,81 +2428,6 @@ impl Plan {
         starts.push(total);
         self.groups = groups;
         self.group_batch_starts = starts;
-    }
-
-    /// dagster's run requests for a range re-read its keys from their text
-    /// (`get_partition_key_range_for_time_window`, `get_partition_keys_in_range`, then
-    /// `index` of each end): where its clock's grid depends on where it starts, they are
-    /// not the range's own partitions, or dagster raises.
-    fn dagster_ranges(&mut self, diags: &mut Vec<Diagnostic>) {
-        let Flavor::Dagster {
-            clock: Some(clock),
-            fmt,
-            bounds: Some((first_start, def_start, def_end)),
-            ..
-        } = &self.flavor
-        else {
-            return;
-        };
-        let per_run = match self.strategy {
-            StrategyKind::PerRun => return,
-            StrategyKind::SingleRun => usize::MAX,
-            StrategyKind::MultiRun => usize::try_from(self.max_per_run.unwrap_or(1)).unwrap_or(1),
-        };
-        for &(a, b) in &self.kept {
-            if b <= a {
-                continue;
-            }
-            let (Some(ta), Some(end)) = (self.series.get(a), self.window_end(b - 1)) else {
-                continue;
-            };
-            let key = |t: Tick| self.partition_key(t).unwrap_or_default();
-            let cap = usize::try_from(b - a)
-                .unwrap_or(usize::MAX)
-                .saturating_add(2);
-            let requests = match clock.range_requests(
-                (ta.instant, end.instant),
-                (*first_start, *def_start, *def_end),
-                per_run,
-                fmt,
-                cap,
-            ) {
-                Ok(r) => r,
-                Err(f) => {
-                    diags.push(dagster_fails(&f, Span::default()));
-                    return;
-                }
-            };
-            let theirs: Vec<Vec<String>> = requests
-                .iter()
-                .map(|r| r.iter().map(|d| clock.key_text(*d, fmt)).collect())
-                .collect();
-            let ours: Vec<String> = self.series.iter_range(a, b).map(key).collect();
-            let ours: Vec<Vec<String>> = ours
-                .chunks(per_run.min(ours.len()).max(1))
-                .map(<[String]>::to_vec)
-                .collect();
-            if theirs != ours {
-                let n: usize = theirs.iter().map(Vec::len).sum();
-                let (ka, kb) = (key(ta), self.series.get(b - 1).map(key).unwrap_or_default());
-                diags.push(
-                    Diagnostic::warning("W0334", format!("dagster re-reads the range `{ka}`…`{kb}` from its keys and gets other partitions ({n} in {} runs, not {} in {}): its runs will not be these", theirs.len(), b - a, ours.len()))
-                        .help("before ~1900 (local mean time), across half-hour shifts and skipped days dagster's partition grid depends on where it starts; per-partition runs (no backfill policy) get these windows"),
-                );
-                return;
-            }
-        }
-    }
-
-    /// The end of the window of run `i` (dagster reads it back from the key).
-    fn window_end(&self, i: u64) -> Option<Tick> {
-        if let Flavor::Dagster {
-            rekeyed: Some(w), ..
-        } = &self.flavor
-        {
-            return usize::try_from(i).ok().and_then(|i| w.get(i)).map(|w| w.1);
-        }
-        self.series.get(i + 1)
     }
 
     /// Launch position of a kept time point → series index.

@@ -934,18 +934,21 @@ impl Clock {
         };
         let last = self.last_window(first, end, now, end_offset)?;
         let last_end = self.ts(last.1);
+        // `get_partition_keys`: the windows from the definition's start (not from the
+        // first window's: a leap-day clock started on its own day skips it), up to and
+        // including the one that starts at or after the last window's start.
         let mut out = Vec::new();
         let mut after = None;
-        for w in self.windows_from(self.ts(first.0)) {
+        for w in self.windows_from(start) {
             let (a, b) = w?;
-            if self.ts(a) >= last_end {
-                break;
-            }
             if out.len() as u64 >= cap {
                 return Ok(None);
             }
             out.push(self.tick(a));
             after = Some(b);
+            if self.ts(a) >= self.ts(last.0) {
+                break;
+            }
         }
         if let Some(b) = after {
             out.push(self.tick(b));
@@ -1147,6 +1150,103 @@ impl Clock {
             .prev_before(Civil::from_ymd(year, 2, landing + 1)?)
     }
 
+    /// The windows of dagster's subset of the partitions named `keys`
+    /// (`empty_subset().with_partition_keys(keys)`): each key's window as
+    /// `time_windows_for_partition_keys` finds it (keys sorted by the time their text
+    /// reads as; the window after the previous key's when that one's start writes this
+    /// key, else the first window from this key's own time), those inside the
+    /// definition's first start and last end (`validate`), merged as
+    /// `_add_partitions_to_time_windows` merges them: a window that starts inside an
+    /// earlier one adds nothing; one that starts where the last ends extends it.
+    /// Timestamps; at most `cap` keys are read.
+    pub(crate) fn subset_windows(
+        &self,
+        keys: &[Dt],
+        fmt: &str,
+        (first_start, last_end): (i64, i64),
+        cap: usize,
+    ) -> Result<Vec<(i64, i64)>, Failure> {
+        let mut named: Vec<(i64, String)> = keys
+            .iter()
+            .take(cap)
+            .map(|&d| (self.ts(self.read_key(d, fmt)), self.key_text(d, fmt)))
+            .collect();
+        named.sort();
+        named.dedup();
+        let mut windows: Vec<(i64, i64)> = Vec::with_capacity(named.len());
+        let Some(&(first_at, _)) = named.first() else {
+            return Ok(windows);
+        };
+        let mut it = self.windows_from(first_at);
+        for (at, text) in &named {
+            let w = it.next().unwrap_or_else(|| Err(exhausted()))?;
+            let w = if self.key_text(w.0, fmt) == *text {
+                w
+            } else {
+                it = self.windows_from(*at);
+                it.next().unwrap_or_else(|| Err(exhausted()))?
+            };
+            windows.push((self.ts(w.0), self.ts(w.1)));
+        }
+        windows.retain(|&(a, b)| a >= first_start && b <= last_end);
+        windows.sort_by_key(|w| w.0);
+        let mut out: Vec<(i64, i64)> = Vec::new();
+        for (a, b) in windows {
+            let mut placed = false;
+            for i in (0..out.len()).rev() {
+                let Some(&(s, e)) = out.get(i) else { break };
+                if a < e && a >= s {
+                    placed = true;
+                    break;
+                }
+                if a >= e {
+                    let with_this = e == a;
+                    let later = out.get(i + 1).copied();
+                    let with_later = later.is_some_and(|l| b == l.0);
+                    match (with_this, later) {
+                        (true, Some(l)) if with_later => {
+                            out.splice(i..i + 2, [(s, l.1)]);
+                        }
+                        (true, _) => out.splice(i..=i, [(s, b)]).for_each(drop),
+                        (false, Some(l)) if with_later => {
+                            out.splice(i + 1..i + 2, [(a, l.1)]).for_each(drop);
+                        }
+                        _ => out.insert(i + 1, (a, b)),
+                    }
+                    placed = true;
+                    break;
+                }
+            }
+            if !placed {
+                match out.first().copied() {
+                    Some((s, e)) if a == s || b == s => {
+                        out.splice(0..1, [(a, e)]).for_each(drop);
+                    }
+                    _ => out.insert(0, (a, b)),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `get_partition_keys_in_time_window((a, b))`: the starts of the windows from `a`
+    /// that start before `b`; at most `cap`.
+    pub(crate) fn keys_in_window(
+        &self,
+        (a, b): (i64, i64),
+        cap: usize,
+    ) -> Result<Vec<Dt>, Failure> {
+        let mut out = Vec::new();
+        for w in self.windows_from(a) {
+            let (s, _) = w?;
+            if self.ts(s) >= b || out.len() >= cap {
+                break;
+            }
+            out.push(s);
+        }
+        Ok(out)
+    }
+
     /// The key text of a datetime (`dst_safe_strftime`).
     pub(crate) fn key_text(&self, d: Dt, fmt: &str) -> String {
         let t = self.tick(d);
@@ -1252,5 +1352,61 @@ mod tests {
             k,
             ["2024-03-09T02:30:00-05:00", "2024-03-10T03:00:00-04:00",]
         );
+    }
+}
+#[cfg(test)]
+mod subset_tests {
+    use super::*;
+
+    #[test]
+    fn a_leap_day_key_reads_back_as_the_next_leap_day() {
+        // dagster 1.13.28, run: `0 0 29 2 *` from 1998-04-13 to 2023-07-31 (UTC) lists
+        // 2000..2016; each key's window read back starts at the next leap day (the
+        // Feb-28 iterator started on the 29th skips its own day), 2016's leaves the
+        // definition, and the whole-definition backfill runs 2008, 2012 and 2016.
+        let expr = "0 0 29 2 *";
+        let cron = Cron::parse(expr, CronDialect::Dagster).unwrap();
+        let at = |s: &str| crate::time::parse_moment(s).unwrap().instant_in(Zone::UTC);
+        let now = at("2023-08-01T00:00:00Z");
+        let c = Clock::new(&cron, expr, Zone::UTC, now - 40 * 366 * DAY, now + DAY, now).unwrap();
+        let (ticks, last_end) = c
+            .partitions(
+                at("1998-04-13T00:00:00Z"),
+                Some(at("2023-07-31T00:00:00Z")),
+                now,
+                0,
+                100,
+            )
+            .unwrap()
+            .unwrap();
+        let named: Vec<Dt> = ticks[..ticks.len() - 1]
+            .iter()
+            .map(|t| c.dt_of(*t))
+            .collect();
+        let texts: Vec<String> = named.iter().map(|d| c.key_text(*d, "%Y-%m-%d")).collect();
+        assert_eq!(
+            texts,
+            [
+                "2000-02-29",
+                "2004-02-29",
+                "2008-02-29",
+                "2012-02-29",
+                "2016-02-29"
+            ]
+        );
+        let w = c
+            .subset_windows(&named, "%Y-%m-%d", (ticks[0].instant, last_end), 100)
+            .unwrap();
+        assert_eq!(
+            w,
+            [(at("2004-02-29T00:00:00Z"), at("2020-02-29T00:00:00Z"))]
+        );
+        let keys: Vec<String> = c
+            .keys_in_window(w[0], 100)
+            .unwrap()
+            .iter()
+            .map(|d| c.key_text(*d, "%Y-%m-%d"))
+            .collect();
+        assert_eq!(keys, ["2008-02-29", "2012-02-29", "2016-02-29"]);
     }
 }
