@@ -22,7 +22,7 @@ import warnings
 from zoneinfo import ZoneInfo
 
 from . import zones
-from .common import Case, Outcome
+from .common import Allowance, Case, Outcome
 
 CAP = 3000
 
@@ -466,3 +466,16 @@ def planner_answer(inp: dict, value: dict) -> Outcome:
     out = Outcome(ok=True, runs=runs, extra={"batches": batches})
     out.warnings = {d["code"] for d in value.get("diagnostics", [])}  # not compared
     return out
+
+
+def allowance(inp: dict, engine: Outcome, planner: Outcome):
+    """The planner's W0335: two key texts read back as the same instant (Apia skipped
+    30 December 2011), and `time_windows_for_partition_keys` sorts the keys of a frozenset
+    by that instant, so the tie is broken by the set's order: Python's hash seed, new in
+    every dagster process (the oracle runs with PYTHONHASHSEED=0; seeds 0, 1, 3, 4, 5 drop
+    the 30th, seed 2 keeps it). No answer is dagster's; the planner shows one and says so."""
+    if "W0335" in getattr(planner, "warnings", ()):
+        return Allowance("dagster-hash-seed-order",
+                         "two keys read back as one instant and dagster's set order (the process's "
+                         "hash seed) decides which it launches; the planner warns (W0335)")
+    return None

@@ -121,9 +121,10 @@ enum Flavor {
         /// The first partition's start, the last one's end, the definition's start and
         /// end.
         bounds: Option<(i64, i64, i64, Option<i64>)>,
-        /// The number of partitions of each run request dagster builds for a backfill
-        /// policy, where they are not chunks of contiguous ranges of the listed keys.
-        requests: Option<Box<[u64]>>,
+        /// Each run request dagster builds for a backfill policy (its number of runs and
+        /// the range's ends as tagged), where they are not chunks of contiguous ranges of
+        /// the listed keys.
+        requests: Option<Box<[(u64, String, String)]>>,
     },
     Generic,
 }
@@ -1858,6 +1859,16 @@ fn dagster(
     ))
 }
 
+/// The range ends dagster tags run request `k` with, where the plan holds its requests.
+fn requests_of(flavor: &Flavor, k: usize) -> Option<(String, String)> {
+    match flavor {
+        Flavor::Dagster {
+            requests: Some(r), ..
+        } => r.get(k).map(|(_, a, b)| (a.clone(), b.clone())),
+        _ => None,
+    }
+}
+
 /// Up to this many keys dagster's own arithmetic is run in UTC too (it differs from the
 /// calendar's at the edges: `end_offset` windows counted from before the first, a first
 /// window that ends after now).
@@ -1873,7 +1884,7 @@ fn dagster_fails(f: &crate::engine::dagster_clock::Failure, at: Span) -> Diagnos
         format!("dagster {DAGSTER} itself fails on these partitions: {}", f.0),
     )
     .at(at)
-    .help("dagster raises while listing or re-reading these partition keys around a time-zone change; move the start or the end away from it")
+    .help("dagster raises while listing or re-reading these partition keys (around a time-zone change, a skipped or leap day, or a window that ends after the definition's end); move the start or the end, or change the selection")
 }
 
 /// The DST events of `series` (the calendar's view of the transitions), pointed at the
@@ -1953,16 +1964,28 @@ impl Plan {
             .map(|t| clock.dt_of(t))
             .collect();
         let bounds = (*first_start, *last_end);
-        let derived = (|| -> Result<(Vec<Dt>, Option<Vec<u64>>), Failure> {
+        let selected = !(spec.select.is_empty() && spec.exclude.is_empty());
+        let mut tie: Option<(String, String)> = None;
+        type Request = (u64, String, String);
+        let derived = (|| -> Result<(Vec<Dt>, Option<Vec<Request>>), Failure> {
             let mut keys = Vec::new();
-            for w in clock.subset_windows(&named, fmt, bounds, cap)? {
+            let subset = clock.subset_windows(&named, fmt, bounds, cap)?;
+            tie = tie.take().or(subset.tie);
+            let windows = subset.windows;
+            if windows.is_empty() && selected && !named.is_empty() {
+                // `bfs_filter_subsets` of an empty subset of named keys.
+                return Err(Failure("CheckError: Invariant failed. Description: Multiple initial assets not yet supported (no selected key reads back as a partition inside the definition)".into()));
+            }
+            for w in windows {
                 keys.extend(clock.keys_in_window(w, cap.saturating_sub(keys.len()))?);
             }
             if per_run == 0 {
                 return Ok((keys, None));
             }
             let (mut runs, mut sizes) = (Vec::new(), Vec::new());
-            for w in clock.subset_windows(&keys, fmt, bounds, cap)? {
+            let subset = clock.subset_windows(&keys, fmt, bounds, cap)?;
+            tie = tie.take().or(subset.tie);
+            for w in subset.windows {
                 let requests = clock.range_requests(
                     w,
                     (*first_start, *def_start, *def_end),
@@ -1970,8 +1993,12 @@ impl Plan {
                     fmt,
                     cap,
                 )?;
-                for r in requests {
-                    sizes.push(r.len() as u64);
+                for (a, b, r) in requests {
+                    sizes.push((
+                        r.len() as u64,
+                        clock.key_text(a, fmt),
+                        clock.key_text(b, fmt),
+                    ));
                     runs.extend(r);
                 }
             }
@@ -1984,6 +2011,12 @@ impl Plan {
                 return;
             }
         };
+        if let Some((a, b)) = tie {
+            diags.push(
+                Diagnostic::warning("W0335", format!("dagster reads the keys `{a}` and `{b}` as the same instant: which of them it launches depends on the order of a Python set, which changes from process to process (PYTHONHASHSEED); this preview takes `{a}` first"))
+                    .help("a skipped or repeated day makes two key texts name one instant; select around it, or use a `fmt` with the offset (`%z`)"),
+            );
+        }
         // The runs as listed now: each key, its window, and for a policy the batch sizes
         // chunked from contiguous ranges.
         let window_of = |i: u64| -> Option<(Tick, Tick)> {
@@ -2014,7 +2047,24 @@ impl Plan {
                 .collect()
         });
         let unchanged = runs.len() == listed.len()
-            && ours_sizes == sizes
+            && ours_sizes == sizes.as_ref().map(|v| v.iter().map(|r| r.0).collect())
+            && sizes
+                .iter()
+                .flatten()
+                .zip(self.kept.iter().flat_map(|&(a, b)| {
+                    let n = b.saturating_sub(a);
+                    let size = (per_run as u64).min(n).max(1);
+                    (0..n.div_ceil(size))
+                        .map(move |k| (a + k * size, (a + (k + 1) * size).min(b) - 1))
+                }))
+                .all(|(r, (i, j))| {
+                    let key = |i| {
+                        self.series
+                            .get(i)
+                            .map(|t| clock.key_text(clock.dt_of(t), fmt))
+                    };
+                    key(i).as_ref() == Some(&r.1) && key(j).as_ref() == Some(&r.2)
+                })
             && runs.iter().zip(&windows).zip(&listed).all(|((&d, w), &i)| {
                 let key = clock.key_text(d, fmt);
                 self.series
@@ -2077,13 +2127,33 @@ impl Plan {
         } else {
             Vec::new()
         };
+        // dagster selects partitions by key: an item that is a key is that partition,
+        // even where its text, read as a date, names a day the zone skipped.
+        let keys: std::collections::HashMap<String, u64> = match self.flavor {
+            Flavor::Dagster { .. } => {
+                let mut map = std::collections::HashMap::new();
+                for (i, t) in self.series.iter_range(0, self.count).enumerate() {
+                    if let Some(k) = self.partition_key(t) {
+                        map.entry(k).or_insert(i as u64);
+                    }
+                }
+                map
+            }
+            _ => std::collections::HashMap::new(),
+        };
+        let matched = |plan: &Self, item: &Sp<String>, diags: &mut Vec<Diagnostic>| match keys
+            .get(&item.value)
+        {
+            Some(&i) => vec![(i, i + 1)],
+            None => plan.match_item(item, diags),
+        };
         for item in &spec.select {
-            let ranges = self.match_item(item, diags);
+            let ranges = matched(self, item, diags);
             keep.extend(ranges);
         }
         keep = normalize(keep);
         for item in &spec.exclude {
-            for (a, b) in self.match_item(item, diags) {
+            for (a, b) in matched(self, item, diags) {
                 keep = subtract(&keep, a, b);
             }
         }
@@ -2387,7 +2457,7 @@ impl Plan {
         {
             // dagster's own run requests, one batch each.
             let mut first = 0;
-            for &runs in sizes.iter() {
+            for &(runs, _, _) in sizes.iter() {
                 groups.push(Group {
                     first,
                     runs,
@@ -2825,6 +2895,17 @@ impl Plan {
             match self.strategy {
                 StrategyKind::PerRun => {
                     tags.insert("dagster/partition".to_owned(), key(first));
+                }
+                _ if requests_of(&self.flavor, k).is_some() => {
+                    let (a, b) = requests_of(&self.flavor, k).unwrap_or_default();
+                    tags.insert(
+                        "dagster/asset_partition_range_start".to_owned(),
+                        Json::String(a),
+                    );
+                    tags.insert(
+                        "dagster/asset_partition_range_end".to_owned(),
+                        Json::String(b),
+                    );
                 }
                 _ => {
                     tags.insert("dagster/asset_partition_range_start".to_owned(), key(first));

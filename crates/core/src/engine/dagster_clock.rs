@@ -786,6 +786,14 @@ fn invariant() -> Failure {
     Failure("CheckError: Invariant failed (a fire time before the iterator's start)".into())
 }
 
+/// dagster's subset of named keys: its merged windows (timestamps), and two keys whose
+/// texts read as the same instant where their order (a Python set's) decides the windows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Subset {
+    pub windows: Vec<(i64, i64)>,
+    pub tie: Option<(String, String)>,
+}
+
 /// A partition's time window: two consecutive fire times.
 pub(crate) type Window = (Dt, Dt);
 
@@ -1060,12 +1068,12 @@ impl Clock {
         Ok(if self.ts(next) > t { prev } else { next })
     }
 
-    /// The keys of each run request dagster builds for the included window
+    /// The range ends and keys of each run request dagster builds for the included window
     /// `[from, until)` of a backfill (`get_partition_key_range_for_time_window`, then
     /// `_build_run_requests_for_partition_key_range`): chunks of at most `per_run`, each
     /// read again from its end keys (`get_partition_keys_in_range`). Then the first
     /// partition's start and the definition's start and end (dagster checks a range lies
-    /// inside them).
+    /// inside them). `per_run` is `usize::MAX` for `single_run`.
     pub(crate) fn range_requests(
         &self,
         (from, until): (i64, i64),
@@ -1073,7 +1081,7 @@ impl Clock {
         per_run: usize,
         fmt: &str,
         cap: usize,
-    ) -> Result<Vec<Vec<Dt>>, Failure> {
+    ) -> Result<Vec<(Dt, Dt, Vec<Dt>)>, Failure> {
         let bounds = (def_start, def_end);
         let start = self.key_for(from)?;
         let prev = Self::nth_window(self.windows_before(until), 0)?;
@@ -1089,6 +1097,11 @@ impl Clock {
             }
             self.keys_in_range(a, b, fmt, cap)
         };
+        if per_run == usize::MAX {
+            // `single_run` builds its one request from the range's ends without listing
+            // it; the run reads the range back.
+            return Ok(vec![(start, end, in_range(start, end)?)]);
+        }
         let keys = in_range(start, end)?;
         let name = |d: Dt| self.key_text(d, fmt);
         let position = |k: Dt| {
@@ -1105,7 +1118,7 @@ impl Clock {
             let (Some(&ca), Some(&cb)) = (keys.get(i), keys.get(j)) else {
                 break;
             };
-            out.push(in_range(ca, cb)?);
+            out.push((ca, cb, in_range(ca, cb)?));
             i = j + 1;
         }
         Ok(out)
@@ -1165,7 +1178,7 @@ impl Clock {
         fmt: &str,
         (first_start, last_end): (i64, i64),
         cap: usize,
-    ) -> Result<Vec<(i64, i64)>, Failure> {
+    ) -> Result<Subset, Failure> {
         let mut named: Vec<(i64, String)> = keys
             .iter()
             .take(cap)
@@ -1173,12 +1186,30 @@ impl Clock {
             .collect();
         named.sort();
         named.dedup();
+        let windows = self.merged(self.key_windows(&named, fmt)?, (first_start, last_end));
+        // Keys whose texts read as the same instant are sorted in the order of a Python
+        // frozenset: the hash seed's. Where the other order gives other windows, say so.
+        let mut tie = None;
+        if let Some(w) = named.windows(2).find(|w| w[0].0 == w[1].0) {
+            let mut other = named.clone();
+            other.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            let alt = self.merged(self.key_windows(&other, fmt)?, (first_start, last_end));
+            if alt != windows {
+                tie = Some((w[0].1.clone(), w[1].1.clone()));
+            }
+        }
+        Ok(Subset { windows, tie })
+    }
+
+    /// Each key's window as `time_windows_for_partition_keys` finds it, for keys sorted
+    /// as given.
+    fn key_windows(&self, named: &[(i64, String)], fmt: &str) -> Result<Vec<(i64, i64)>, Failure> {
         let mut windows: Vec<(i64, i64)> = Vec::with_capacity(named.len());
         let Some(&(first_at, _)) = named.first() else {
             return Ok(windows);
         };
         let mut it = self.windows_from(first_at);
-        for (at, text) in &named {
+        for (at, text) in named {
             let w = it.next().unwrap_or_else(|| Err(exhausted()))?;
             let w = if self.key_text(w.0, fmt) == *text {
                 w
@@ -1188,6 +1219,15 @@ impl Clock {
             };
             windows.push((self.ts(w.0), self.ts(w.1)));
         }
+        Ok(windows)
+    }
+
+    /// `validate` and `_add_partitions_to_time_windows` of windows.
+    fn merged(
+        &self,
+        mut windows: Vec<(i64, i64)>,
+        (first_start, last_end): (i64, i64),
+    ) -> Vec<(i64, i64)> {
         windows.retain(|&(a, b)| a >= first_start && b <= last_end);
         windows.sort_by_key(|w| w.0);
         let mut out: Vec<(i64, i64)> = Vec::new();
@@ -1226,7 +1266,7 @@ impl Clock {
                 }
             }
         }
-        Ok(out)
+        out
     }
 
     /// `get_partition_keys_in_time_window((a, b))`: the starts of the windows from `a`
@@ -1396,7 +1436,8 @@ mod subset_tests {
         );
         let w = c
             .subset_windows(&named, "%Y-%m-%d", (ticks[0].instant, last_end), 100)
-            .unwrap();
+            .unwrap()
+            .windows;
         assert_eq!(
             w,
             [(at("2004-02-29T00:00:00Z"), at("2020-02-29T00:00:00Z"))]
