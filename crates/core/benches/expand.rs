@@ -2,7 +2,9 @@
 //! - expanding 1,000,000 runs of a minutely cron in America/New_York (≤ 50 ms);
 //! - a fixed-step expansion of 1,000,000 runs (near memory speed);
 //! - counting (and refusing) a plan of about 10⁹ runs (≤ 1 ms);
-//! - building one page of full runs from the middle of a million-run plan.
+//! - building one page of full runs from the middle of a million-run plan;
+//! - planning a spec with a `select` list of 6,000 and of 60,000 dates (about 90 KB and
+//!   900 KB): the time grows with the text's size, not with its square (issue 11).
 #![allow(clippy::unwrap_used)]
 
 use backfill_core::{plan, Plan, PlanOptions};
@@ -82,5 +84,33 @@ fn page(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, expand, count, page);
+/// A generic spec whose `select` lists `n` dates.
+fn selecting(n: usize) -> String {
+    let mut text = String::from(
+        "engine: generic\nschedule: {cron: \"0 0 * * *\"}\nwindow: {start: 2024-01-01, end: 2024-03-01}\nselect:\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!("  - 2024-01-{:02}\n", i % 28 + 1));
+    }
+    text
+}
+
+fn parse(c: &mut Criterion) {
+    for n in [6_000, 60_000] {
+        let text = selecting(n);
+        assert_eq!(planned(&text).run_count(), 28);
+        c.bench_function(
+            &format!("plan a spec selecting {n} dates ({} KB)", text.len() / 1000),
+            |b| {
+                b.iter(|| {
+                    plan(black_box(&text), &options())
+                        .plan
+                        .map(|p| p.run_count())
+                });
+            },
+        );
+    }
+}
+
+criterion_group!(benches, expand, count, page, parse);
 criterion_main!(benches);

@@ -7,6 +7,12 @@
 
 use crate::diag::{Diagnostic, Span};
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr_parser::{Event, Parser};
+
+/// The deepest nesting of lists and mappings accepted. Planner specs and engine files
+/// nest a handful of levels; a text nested thousands deep would exhaust the stack of
+/// the tree's conversion (and of its drop), so it is refused before a tree is built.
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// A YAML value with its span.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,6 +148,7 @@ pub(crate) struct Document {
 /// parser cannot go on past it).
 pub(crate) fn parse_documents(text: &str) -> Result<Vec<Document>, Diagnostic> {
     let offsets = Offsets::new(text);
+    too_deep(text, &offsets)?;
     match MarkedYaml::load_from_str(text) {
         Ok(docs) => Ok(docs
             .iter()
@@ -174,6 +181,48 @@ pub(crate) fn parse_documents(text: &str) -> Result<Vec<Document>, Diagnostic> {
     }
 }
 
+/// The parser's events, read once without building a tree: an error at the first list or
+/// mapping that opens deeper than [`MAX_DEPTH`]. Syntax errors are left to the loader,
+/// which reports them.
+fn too_deep(text: &str, offsets: &Offsets) -> Result<(), Diagnostic> {
+    let mut depth = 0usize;
+    for event in Parser::new_from_str(text) {
+        let Ok((event, span)) = event else {
+            return Ok(());
+        };
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    let at = offsets.byte(span.start.index());
+                    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                    return Err(Diagnostic::error(
+                        "E0006",
+                        format!("lists and mappings are nested more than {MAX_DEPTH} deep"),
+                    )
+                    .at(span_at(text, span.start, at, end))
+                    .help("a spec nests a few levels; this text is not one"));
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The span of bytes `start..end` whose start saphyr marked at `mark` (its line, and its
+/// column in characters): no rescan of the text before it.
+fn span_at(text: &str, mark: saphyr::Marker, start: usize, end: usize) -> Span {
+    let start = start.min(text.len());
+    Span {
+        line: u32::try_from(mark.line()).unwrap_or(u32::MAX),
+        column: u32::try_from(mark.col() + 1).unwrap_or(u32::MAX),
+        start,
+        end: end.clamp(start, text.len()),
+    }
+}
+
 fn convert(node: &MarkedYaml<'_>, text: &str, offsets: &Offsets) -> Node {
     let start = offsets.byte(node.span.start.index());
     let mut end = offsets.byte(node.span.end.index()).max(start);
@@ -187,7 +236,7 @@ fn convert(node: &MarkedYaml<'_>, text: &str, offsets: &Offsets) -> Node {
     {
         end -= 1;
     }
-    let span = Span::of(text, start, end);
+    let span = span_at(text, node.span.start, start, end);
     let value = match &node.data {
         YamlData::Value(scalar) => match scalar {
             Scalar::Null => Value::Null,

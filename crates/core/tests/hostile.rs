@@ -1,0 +1,59 @@
+//! Hostile text: planned or refused with a located diagnostic, never a crash.
+#![allow(clippy::unwrap_used)]
+
+use backfill_core::{plan, PlanOptions};
+
+/// Plan `text` on a thread with a small stack (a tokio worker has 2 MiB, a browser's
+/// wasm stack about 1 MiB): deep recursion on input would abort the process, which no
+/// panic handler can catch.
+fn plan_on_small_stack(text: String) -> Vec<(String, u32, u32)> {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            plan(&text, &PlanOptions::default())
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| {
+                    let s = d.span.unwrap_or_default();
+                    (d.code.clone(), s.line, s.column)
+                })
+                .collect()
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+#[test]
+fn a_block_list_nested_100_000_deep_is_refused_where_it_gets_too_deep() {
+    let text = format!("{}x", "- ".repeat(100_000));
+    // The 65th list opens at character 129 of line 1.
+    assert_eq!(plan_on_small_stack(text), [("E0006".to_owned(), 1, 129)]);
+}
+
+#[test]
+fn block_mappings_nested_by_indentation_are_refused_too() {
+    let mut text = String::from("engine: generic\nschedule:\n");
+    for depth in 1..=200 {
+        text.push_str(&" ".repeat(depth));
+        text.push_str("k:\n");
+    }
+    let errors = plan_on_small_stack(text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "E0006");
+    // `schedule` is level 1 of the root mapping; the 65th level is the 64th `k:`'s value.
+    assert_eq!(errors[0].1, 2 + 63 + 1);
+}
+
+#[test]
+fn nesting_up_to_the_limit_is_read() {
+    // 63 lists inside the root mapping's `labels` value: 64 levels in all.
+    let text = format!(
+        "engine: generic\nschedule: {{cron: \"0 0 * * *\"}}\nwindow: {{start: 2024-01-01, end: 2024-01-03}}\nparams: {{x: {}1{}}}\n",
+        "[".repeat(62),
+        "]".repeat(62)
+    );
+    let errors = plan_on_small_stack(text);
+    assert!(errors.iter().all(|e| e.0 != "E0006"), "{errors:?}");
+}
