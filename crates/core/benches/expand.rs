@@ -73,6 +73,21 @@ fn count(c: &mut Criterion) {
     });
 }
 
+const POLYAXON_MILLENNIUM: &str = "engine: polyaxon\nschedule: {every: {unit: second, count: 1}}\nwindow: {start: \"2000-01-01T00:00:00\", end: \"3000-01-01T00:00:00\"}\n";
+
+fn refuse_steps(c: &mut Criterion) {
+    assert!(plan(POLYAXON_MILLENNIUM, &PlanOptions::default())
+        .plan
+        .is_none());
+    c.bench_function("refuse a 1-second polyaxon step over 1,000 years", |b| {
+        b.iter(|| {
+            plan(black_box(POLYAXON_MILLENNIUM), &PlanOptions::default())
+                .diagnostics
+                .len()
+        });
+    });
+}
+
 fn page(c: &mut Criterion) {
     let p = planned(MINUTELY_NY);
     c.bench_function("50 full runs from the middle of a 1M-run plan", |b| {
@@ -112,5 +127,5 @@ fn parse(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, expand, count, page, parse);
+criterion_group!(benches, expand, count, page, parse, refuse_steps);
 criterion_main!(benches);

@@ -794,6 +794,27 @@ fn every(
     }
 }
 
+/// How many of `a + k * step`, `k < len`, fall on a midnight: counted over one period
+/// of the pattern (at most a day's worth of steps), never run by run.
+fn midnights(a: i64, step: i64, len: u64) -> u64 {
+    const DAY_SECS: i64 = 86_400;
+    let phase =
+        |k: i64| (a.rem_euclid(DAY_SECS) + k * step.rem_euclid(DAY_SECS)).rem_euclid(DAY_SECS);
+    let gcd = |mut x: i64, mut y: i64| {
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        x
+    };
+    // The phases repeat every `period` steps.
+    let period = DAY_SECS / gcd(step.rem_euclid(DAY_SECS), DAY_SECS).max(1);
+    let count_in = |n: i64| (0..n).filter(|&k| phase(k) == 0).count() as u64;
+    let period_u = period.unsigned_abs();
+    let whole = len / period_u;
+    let rest = i64::try_from(len % period_u).unwrap_or(0);
+    whole * count_in(period) + count_in(rest)
+}
+
 fn polyaxon(
     input: &Input<'_>,
     schedule: &Sp<Schedule>,
@@ -882,11 +903,10 @@ fn polyaxon(
             polyaxon_flavor(spec, date_only),
         ));
     }
-    let len = u64::try_from((b - a + step - 1) / step).unwrap_or(0);
+    // Both positive here; `div_ceil` cannot overflow as `b - a + step - 1` could.
+    let len = (b - a).unsigned_abs().div_ceil(step.unsigned_abs());
     if !date_only {
-        let non_midnight = (0..len)
-            .filter(|k| (a + i64::try_from(*k).unwrap_or(0) * step) % 86_400 != 0)
-            .count();
+        let non_midnight = len - midnights(a, step, len);
         if non_midnight > 0 {
             diags.push(
                 Diagnostic::warning("W0315", format!("polyaxon 2.18 cannot render a non-midnight `datetime` input: `{{{{ {} }}}}` fails to compile for {non_midnight} of {len} runs", spec.native.time_param.as_deref().unwrap_or("dt")))
@@ -922,7 +942,11 @@ fn polyaxon(
             zone: None,
         },
         len,
-        Some(Tick::plain(a + i64::try_from(len).unwrap_or(0) * step, 0)),
+        i64::try_from(len)
+            .ok()
+            .and_then(|n| n.checked_mul(step))
+            .and_then(|d| a.checked_add(d))
+            .map(|t| Tick::plain(t, 0)),
         polyaxon_flavor(spec, date_only),
     ))
 }

@@ -57,3 +57,36 @@ fn nesting_up_to_the_limit_is_read() {
     let errors = plan_on_small_stack(text);
     assert!(errors.iter().all(|e| e.0 != "E0006"), "{errors:?}");
 }
+
+fn messages(text: &str) -> Vec<String> {
+    plan(text, &PlanOptions::default())
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect()
+}
+
+#[test]
+fn polyaxon_midnights_are_counted_not_iterated() {
+    // A 7-hour step meets midnight every 24 steps: 2 of 48 runs render.
+    let m = messages("engine: polyaxon\nschedule: {every: {unit: hour, count: 7}}\nwindow: {start: \"2024-01-01T00:00:00\", end: \"2024-01-15T00:00:00\"}\n");
+    assert!(
+        m.iter()
+            .any(|m| m.ends_with("fails to compile for 46 of 48 runs")),
+        "{m:?}"
+    );
+    // 31,556,995,200 one-second steps: refused with their count (the criterion bench
+    // `refuse a 1-second polyaxon step over 1,000 years` measures that it is immediate).
+    let m = messages("engine: polyaxon\nschedule: {every: {unit: second, count: 1}}\nwindow: {start: \"2000-01-01T00:00:00\", end: \"3000-01-01T00:00:00\"}\n");
+    assert!(
+        m.iter()
+            .any(|m| m == "E0601: this plan has 31,556,995,200 runs, over the limit of 1,000,000"),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn a_step_near_the_largest_integer_gives_one_run() {
+    let p = plan("engine: polyaxon\nschedule: {every: {unit: second, count: 9223372036854775807}}\nwindow: {start: \"2000-01-01T00:00:00\", end: \"2000-01-02T00:00:00\"}\n", &PlanOptions::default());
+    assert_eq!(p.plan.map(|p| p.run_count()), Some(1));
+}
