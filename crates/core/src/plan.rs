@@ -1793,7 +1793,9 @@ fn dagster(
         && keys <= input.limit.saturating_add(1000)
     {
         let now_ts = now_at.unwrap_or(e);
-        let span = (end_offset.unsigned_abs().min(200) as i64 + 10) * 366 * DAY;
+        // Room for reading keys back past the end: a window of `… 29 2 *` is 4-8 years.
+        let years = if leap_day { 8 } else { 1 };
+        let span = (end_offset.unsigned_abs().min(200) as i64 + 10) * years * 366 * DAY;
         let from = s.min(now_ts).saturating_sub(10 * 366 * DAY);
         let to = e.max(now_ts).saturating_add(span);
         if let Some(clock) = Clock::new(series.cron(), &text, zone, from, to, now_ts) {
@@ -1990,6 +1992,8 @@ impl Plan {
         let bounds = (*first_start, *last_end);
         let selected = !(spec.select.is_empty() && spec.exclude.is_empty());
         let mut tie: Option<(String, String)> = None;
+        // The daemon's memo of the ranges it lists (datetime windows, fold-blind).
+        let mut cache = crate::engine::dagster_clock::WindowCache::default();
         type Request = (u64, String, String);
         let derived = (|| -> Result<(Vec<Dt>, Option<Vec<Request>>), Failure> {
             let mut keys = Vec::new();
@@ -2000,6 +2004,7 @@ impl Plan {
                 // `bfs_filter_subsets` of an empty subset of named keys.
                 return Err(Failure("CheckError: Invariant failed. Description: Multiple initial assets not yet supported (no selected key reads back as a partition inside the definition)".into()));
             }
+            // The subset's own windows are keyed by timestamp in dagster's memo: exact.
             for w in windows {
                 keys.extend(clock.keys_in_window(w, cap.saturating_sub(keys.len()))?);
             }
@@ -2016,6 +2021,7 @@ impl Plan {
                     per_run,
                     fmt,
                     cap,
+                    &mut cache,
                 )?;
                 for (a, b, r) in requests {
                     sizes.push((
@@ -2035,6 +2041,12 @@ impl Plan {
                 return;
             }
         };
+        if let Some((_, a, b)) = sizes.iter().flatten().find(|r| r.0 == 0) {
+            diags.push(
+                Diagnostic::warning("W0336", format!("dagster launches a run for the range `{a}`…`{b}` that reads back no partition: it is not listed here"))
+                    .help("the range's keys read back as windows outside it (a leap-day or skipped-day key); select around them"),
+            );
+        }
         if let Some((a, b)) = tie {
             diags.push(
                 Diagnostic::warning("W0335", format!("dagster reads the keys `{a}` and `{b}` as the same instant: which of them it launches depends on the order of a Python set, which changes from process to process (PYTHONHASHSEED); this preview takes `{a}` first"))
