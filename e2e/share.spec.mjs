@@ -1,6 +1,7 @@
 // Export, share links, drafts and starting over, against the release build.
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 
 const GOLDEN_KESTRA = readFileSync(new URL('../crates/server/tests/exports/kestra-outage.kestra.json', import.meta.url), 'utf8');
 
@@ -90,3 +91,33 @@ test('the downloaded and copied Kestra payload of the Kestra seed equal its gold
   await page.getByTestId('export-download').click();
   await expect(page.getByTestId('export-note')).toContainText('E0701');
 });
+
+// Issue 11: hostile text arriving by a crafted link. The app plans in the page (the core
+// in wasm): a list nested 6,000 deep used to overflow the wasm stack, and a 900 KB list
+// took the quadratic span computation; both must show their outcome and leave the page
+// usable. The link is made here as the app makes it (JSON, raw deflate, base64url): typing
+// 900 KB into a text area through Chromium's editing is itself slow, and a link is how
+// such a text arrives.
+const DEEP = '- '.repeat(6000) + 'x\n';
+let BIG = 'engine: generic\nschedule: {cron: "0 0 * * *"}\nwindow: {start: 2024-01-01, end: 2024-03-01}\nselect:\n';
+for (let i = 0; i < 60000; i++) BIG += `  - 2024-01-${String((i % 28) + 1).padStart(2, '0')}\n`;
+
+function link(text) {
+  const state = { v: 1, text, dialect: null, engine: null, now: '2026-01-01T00:00:00Z', tab: 'runs', mode: 'text' };
+  return `${process.env.BASE_URL}/#s=${deflateRawSync(Buffer.from(JSON.stringify(state))).toString('base64url')}`;
+}
+
+for (const [name, text, expectation] of [['a 6,000-deep list', DEEP, 'E0006'], ['a 900 KB select list', BIG, null]]) {
+  test(`a crafted link carrying ${name} shows its outcome and the page stays usable`, async ({ page }) => {
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(link(text));
+    if (expectation) await expect(page.getByTestId('diagnostics')).toContainText(expectation);
+    else await expect(page.getByTestId('run-count')).toHaveText('28');
+    await expect(page.getByTestId('editor')).toHaveValue(text);
+    // Still responsive: a new spec is planned.
+    await page.getByTestId('editor').fill('engine: flyte\nschedule: {cron: "0 0 * * *"}\nwindow: {start: 2023-01-01, end: 2023-01-06}\n');
+    await expect(page.getByTestId('run-count')).toHaveText('4');
+    expect(errors).toEqual([]);
+  });
+}
