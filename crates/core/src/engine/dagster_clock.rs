@@ -1446,6 +1446,29 @@ mod subset_tests {
     use super::*;
 
     #[test]
+    fn the_range_memo_keeps_five_windows_by_wall_time() {
+        let keys = |n: i64| {
+            vec![Dt {
+                wall: n,
+                fold: false,
+            }]
+        };
+        let mut cache = WindowCache::default();
+        for n in 0..5 {
+            assert_eq!(cache.get_or((n, n + 1), || Ok(keys(n))).unwrap(), keys(n));
+        }
+        // A window with the same wall times is a hit whatever it would compute (fold).
+        assert_eq!(cache.get_or((0, 1), || Ok(keys(99))).unwrap(), keys(0));
+        // A sixth window evicts the least recently used: (1, 2), not the (0, 1) just hit.
+        cache.get_or((5, 6), || Ok(keys(5))).unwrap();
+        assert_eq!(cache.get_or((1, 2), || Ok(keys(42))).unwrap(), keys(42));
+        assert_eq!(cache.get_or((0, 1), || Ok(keys(99))).unwrap(), keys(0));
+        // Failures are not kept.
+        assert!(cache.get_or((7, 8), || Err(exhausted())).is_err());
+        assert_eq!(cache.get_or((7, 8), || Ok(keys(7))).unwrap(), keys(7));
+    }
+
+    #[test]
     fn a_leap_day_key_reads_back_as_the_next_leap_day() {
         // dagster 1.13.28, run: `0 0 29 2 *` from 1998-04-13 to 2023-07-31 (UTC) lists
         // 2000..2016; each key's window read back starts at the next leap day (the
