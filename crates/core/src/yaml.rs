@@ -214,6 +214,11 @@ fn too_deep(text: &str, offsets: &Offsets) -> Result<(), Diagnostic> {
 /// The span of bytes `start..end` whose start saphyr marked at `mark` (its line, and its
 /// column in characters): no rescan of the text before it.
 fn span_at(text: &str, mark: saphyr::Marker, start: usize, end: usize) -> Span {
+    if mark.line() == 0 {
+        // A node saphyr made without a position (an implicit empty value): found by
+        // scanning, which only such nodes pay for.
+        return Span::of(text, start, end);
+    }
     let start = start.min(text.len());
     Span {
         line: u32::try_from(mark.line()).unwrap_or(u32::MAX),
