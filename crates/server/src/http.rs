@@ -174,14 +174,16 @@ async fn health(State(state): State<AppState>) -> Response {
     let (status, database) = match probe {
         Ok(version) => (
             StatusCode::OK,
-            json!({"state": "ok", "path": state.db.path(), "schema_version": version,
+            // Not the database's path: health is read without a token, and an absolute
+            // path tells a stranger about the operator's machine (issue 11, item 7).
+            json!({"state": "ok", "schema_version": version,
                    "expected_schema_version": SCHEMA_VERSION}),
         ),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unavailable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                json!({"state": "unavailable", "path": state.db.path()}),
+                json!({"state": "unavailable"}),
             )
         }
     };

@@ -149,6 +149,9 @@ async fn health_reports_version_and_database() {
     assert_eq!(v["version"], backfill_core::VERSION);
     assert_eq!(v["database"]["state"], "ok");
     assert_eq!(v["database"]["schema_version"], SCHEMA_VERSION);
+    // Health is public: it names no file of the operator's machine.
+    assert!(v["database"].get("path").is_none(), "{v}");
+    assert!(!a.text.contains("test.db"), "{}", a.text);
 }
 
 #[tokio::test]
