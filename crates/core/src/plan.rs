@@ -2072,40 +2072,40 @@ impl Plan {
                 }
             }
         }
-        let ours_sizes: Option<Vec<u64>> = (per_run != 0).then(|| {
+        // The batches as listed now: chunks of each kept range, as series index ranges.
+        let chunks: Vec<(u64, u64)> = if per_run == 0 {
+            Vec::new()
+        } else {
             self.kept
                 .iter()
                 .flat_map(|&(a, b)| {
-                    let n = b.saturating_sub(a);
-                    let size = (per_run as u64).min(n).max(1);
-                    (0..n.div_ceil(size)).map(move |k| size.min(n - k * size))
+                    let size = (per_run as u64).min(b.saturating_sub(a)).max(1);
+                    (a..b)
+                        .step_by(size as usize)
+                        .map(move |i| (i, (i + size).min(b)))
                 })
                 .collect()
-        });
+        };
+        let key_at = |i: u64| {
+            self.series
+                .get(i)
+                .map(|t| clock.key_text(clock.dt_of(t), fmt))
+        };
+        let same_batches = match &sizes {
+            None => true,
+            Some(requests) => {
+                requests.len() == chunks.len()
+                    && requests.iter().zip(&chunks).all(|(r, &(i, j))| {
+                        r.0 == j - i
+                            && key_at(i).as_ref() == Some(&r.1)
+                            && key_at(j - 1).as_ref() == Some(&r.2)
+                    })
+            }
+        };
         let unchanged = runs.len() == listed.len()
-            && ours_sizes == sizes.as_ref().map(|v| v.iter().map(|r| r.0).collect())
-            && sizes
-                .iter()
-                .flatten()
-                .zip(self.kept.iter().flat_map(|&(a, b)| {
-                    let n = b.saturating_sub(a);
-                    let size = (per_run as u64).min(n).max(1);
-                    (0..n.div_ceil(size))
-                        .map(move |k| (a + k * size, (a + (k + 1) * size).min(b) - 1))
-                }))
-                .all(|(r, (i, j))| {
-                    let key = |i| {
-                        self.series
-                            .get(i)
-                            .map(|t| clock.key_text(clock.dt_of(t), fmt))
-                    };
-                    key(i).as_ref() == Some(&r.1) && key(j).as_ref() == Some(&r.2)
-                })
+            && same_batches
             && runs.iter().zip(&windows).zip(&listed).all(|((&d, w), &i)| {
-                let key = clock.key_text(d, fmt);
-                self.series
-                    .get(i)
-                    .is_some_and(|t| clock.key_text(clock.dt_of(t), fmt) == key)
+                key_at(i) == Some(clock.key_text(d, fmt))
                     && window_of(i).is_some_and(|o| same_tick(o.0, w.0) && same_tick(o.1, w.1))
             });
         if unchanged {

@@ -1069,26 +1069,22 @@ impl Clock {
         }
     }
 
-    /// `get_partition_keys_in_range(PartitionKeyRange(a, b))`: the windows from `a`'s start
-    /// that start before `b`'s window ends, each key read again from its text.
-    pub(crate) fn keys_in_range(
+    /// `get_partition_keys_in_range(PartitionKeyRange(a, b))`'s window: from `a`'s start
+    /// to the end of `b`'s window, each key read again from its text; dagster checks it
+    /// lies inside the definition's start and end (`bounds`).
+    fn range_window(
         &self,
         a: Dt,
         b: Dt,
         fmt: &str,
-        cap: usize,
-    ) -> Result<Vec<Dt>, Failure> {
-        let from = self.ts(self.key_start(a, fmt)?);
-        let until = self.ts(self.key_window(b, fmt)?.1);
-        let mut out = Vec::new();
-        for w in self.windows_from(from) {
-            let (s, _) = w?;
-            if self.ts(s) >= until || out.len() >= cap {
-                break;
-            }
-            out.push(s);
+        bounds: (i64, Option<i64>),
+    ) -> Result<(Dt, Dt), Failure> {
+        let s = self.key_start(a, fmt)?;
+        let e = self.key_window(b, fmt)?.1;
+        if self.ts(s) < bounds.0 || bounds.1.is_some_and(|x| self.ts(e) > x) {
+            return Err(Failure("CheckError: Invariant failed.".into()));
         }
-        Ok(out)
+        Ok((s, e))
     }
 
     /// `get_partition_key_for_timestamp(t)`: the fire time at `t`, else the one before.
@@ -1127,12 +1123,8 @@ impl Clock {
         }
         let end = self.key_for(self.ts(prev.0))?;
         let in_range = |a: Dt, b: Dt| -> Result<Vec<Dt>, Failure> {
-            let s = self.key_start(a, fmt)?;
-            let e = self.key_window(b, fmt)?.1;
-            if self.ts(s) < bounds.0 || bounds.1.is_some_and(|x| self.ts(e) > x) {
-                return Err(Failure("CheckError: Invariant failed.".into()));
-            }
-            self.keys_in_range(a, b, fmt, cap)
+            let (s, e) = self.range_window(a, b, fmt, bounds)?;
+            self.keys_in_window((self.ts(s), self.ts(e)), cap)
         };
         if per_run == usize::MAX {
             // `single_run` builds its one request from the range's ends without listing
@@ -1141,13 +1133,9 @@ impl Clock {
         }
         // The daemon lists the range through its memo (each run reads its own afresh).
         let keys = {
-            let s = self.key_start(start, fmt)?;
-            let e = self.key_window(end, fmt)?.1;
-            if self.ts(s) < bounds.0 || bounds.1.is_some_and(|x| self.ts(e) > x) {
-                return Err(Failure("CheckError: Invariant failed.".into()));
-            }
+            let (s, e) = self.range_window(start, end, fmt, bounds)?;
             cache.get_or((s.wall, e.wall), || {
-                self.keys_in_range(start, end, fmt, cap)
+                self.keys_in_window((self.ts(s), self.ts(e)), cap)
             })?
         };
         let name = |d: Dt| self.key_text(d, fmt);
