@@ -621,3 +621,171 @@ pub fn underline(text: &str, diagnostics: &[backfill_core::Diagnostic]) -> Vec<P
     }
     pieces
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use backfill_core::{plan, PlanOptions};
+
+    fn planned(text: &str) -> Plan {
+        let options = PlanOptions {
+            now: Some("2024-06-01T00:00:00Z".into()),
+            ..PlanOptions::default()
+        };
+        let p = plan(text, &options);
+        p.plan
+            .unwrap_or_else(|| panic!("no plan: {:?}", p.diagnostics))
+    }
+
+    const DAILY_NY: &str = "engine: generic\nschedule: {cron: \"0 2 * * *\"}\ntimezone: America/New_York\nwindow: {start: 2024-03-08, end: 2024-03-12}\n";
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_000), "1,000");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(count(u64::MAX), "18,446,744,073,709,551,615");
+    }
+
+    #[test]
+    fn durations_keep_their_two_largest_units() {
+        assert_eq!(duration(-5), "0s");
+        assert_eq!(duration(45), "45s");
+        assert_eq!(duration(750), "12m 30s");
+        assert_eq!(duration(2 * 3600 + 5 * 60), "2h 05m");
+        assert_eq!(duration(3 * 86_400 + 4 * 3600 + 59), "3d 4h");
+    }
+
+    #[test]
+    fn cells_show_strings_bare_and_null_as_a_dash() {
+        assert_eq!(cell(&Json::String("a b".into())), "a b");
+        assert_eq!(cell(&Json::Null), "—");
+        assert_eq!(cell(&serde_json::json!([1, "x"])), "[1,\"x\"]");
+    }
+
+    #[test]
+    fn facts_name_the_zone_and_both_ends_in_utc() {
+        let p = planned(DAILY_NY);
+        let f = facts(&p);
+        assert_eq!(f.runs, "4");
+        assert_eq!(f.first, "2024-03-08T02:00:00-05:00");
+        assert_eq!(f.first_utc, "2024-03-08T07:00:00Z");
+        // 2024-03-10 02:00 does not exist in New York: the generic rule shifts it.
+        assert_eq!(f.last, "2024-03-11T02:00:00-04:00");
+        assert!(f.zone.contains("America/New_York"), "{}", f.zone);
+    }
+
+    #[test]
+    fn find_run_takes_an_index_or_a_date_in_the_plans_zone() {
+        let p = planned(DAILY_NY);
+        assert_eq!(find_run(&p, "#2"), Ok(2));
+        assert_eq!(find_run(&p, "1"), Ok(1));
+        assert!(find_run(&p, "9").unwrap_err().contains("indices 0 to 3"));
+        // 2024-03-09 00:00 in New York: the first run at or after it is the 9th's.
+        assert_eq!(find_run(&p, "2024-03-09"), Ok(1));
+        assert_eq!(
+            find_run(&p, "2030-01-01"),
+            Ok(3),
+            "past the end: the last run"
+        );
+        assert!(find_run(&p, "tomorrow")
+            .unwrap_err()
+            .starts_with("not an index"));
+    }
+
+    #[test]
+    fn columns_follow_what_the_engines_runs_carry() {
+        let kestra = planned("engine: kestra\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01T00:00:00Z, end: 2024-01-01T03:00:00Z}\n");
+        let cols = columns(&kestra);
+        assert!(cols.contains(&Column::Var("trigger.previous".into())));
+        assert!(!cols.contains(&Column::PartitionKey));
+        let dagster = planned("engine: dagster\nschedule: {partitions: {kind: daily}}\nwindow: {start: 2024-01-01, end: 2024-01-04}\n");
+        assert!(columns(&dagster).contains(&Column::PartitionKey));
+    }
+
+    #[test]
+    fn a_timeline_lasts_as_long_as_the_plans_estimate() {
+        let p = planned("engine: generic\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01T00:00:00Z, end: 2024-01-01T10:00:00Z}\nconcurrency: 3\nestimate: {run: 60s, overhead: 0s}\n");
+        let f = facts(&p);
+        let t = timeline(&p, &f);
+        assert_eq!(t.lanes, 3);
+        assert_eq!(t.bars.len(), 10);
+        assert_eq!(t.total_secs, p.estimate().makespan_secs);
+        // Batch 3 opens the second wave: a third of the way along.
+        let b = &t.bars[3];
+        assert_eq!((b.lane, b.batches), (0, (3, 3)));
+        assert!((b.x0 - 0.25).abs() < 1e-9, "{}", b.x0);
+    }
+
+    #[test]
+    fn a_large_timeline_is_drawn_in_a_bounded_number_of_bars() {
+        let p = planned("engine: generic\nschedule: {cron: \"* * * * *\"}\nwindow: {start: 2024-01-01T00:00:00Z, end: 2024-01-08T00:00:00Z}\nconcurrency: 40\n");
+        let t = timeline(&p, &facts(&p));
+        assert!(t.bars.len() as u64 <= MAX_BARS, "{}", t.bars.len());
+        assert!(t.lanes <= MAX_LANES);
+        let last = t.bars.iter().map(|b| b.runs.1).max().unwrap();
+        assert_eq!(last, p.run_count() - 1, "the bars cover every run");
+    }
+
+    #[test]
+    fn the_comparison_says_what_differs_from_the_engine_on_screen() {
+        let text =
+            "schedule: {cron: \"0 0 * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-05}\n";
+        let results = backfill_core::compare(text, &PlanOptions::default());
+        let rows = compare(&results, Engine::Kestra);
+        let kestra = rows.iter().find(|r| r.engine == Engine::Kestra).unwrap();
+        assert!(kestra.words.starts_with("the engine on screen"));
+        let flyte = rows.iter().find(|r| r.engine == Engine::Flyte).unwrap();
+        // Kestra includes both ends (5 runs), Flyte excludes both (3).
+        assert_eq!((kestra.runs, flyte.runs), (Some(5), Some(3)));
+        assert!(
+            flyte.words.starts_with("2 fewer than kestra"),
+            "{}",
+            flyte.words
+        );
+        assert!(flyte.words.contains("starts at a different run"));
+    }
+
+    #[test]
+    fn underlines_cut_the_text_at_the_spans_and_lose_nothing() {
+        let text = "engine: kestra\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\nretires: 2\n";
+        let p = plan(text, &PlanOptions::default());
+        let pieces = underline(text, &p.diagnostics);
+        let joined: String = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Plain(t) | Piece::Marked { text: t, .. } => t.as_str(),
+            })
+            .collect();
+        assert_eq!(joined, text);
+        let marked = pieces.iter().find_map(|p| match p {
+            Piece::Marked {
+                text, line, title, ..
+            } if title.starts_with("E0101") => Some((text.clone(), *line)),
+            _ => None,
+        });
+        assert_eq!(marked, Some(("retires".to_owned(), 4)));
+    }
+
+    #[test]
+    fn underlines_survive_spans_past_the_end_and_inside_characters() {
+        let text = "é\n";
+        let mut d = backfill_core::Diagnostic::error("E0001", "x");
+        d.span = Some(backfill_core::Span {
+            start: 1,
+            end: 99,
+            line: 1,
+            column: 1,
+        });
+        let pieces = underline(text, &[d]);
+        let joined: String = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Plain(t) | Piece::Marked { text: t, .. } => t.as_str(),
+            })
+            .collect();
+        assert_eq!(joined, text);
+    }
+}

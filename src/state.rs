@@ -517,7 +517,7 @@ pub fn browser_now() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
 }
 
-/// A Performance API mark (read by `e2e/measure.mjs`).
+/// A Performance API mark (read by `tests/e2e/measure.mjs`).
 fn mark(name: &str) {
     if let Some(p) = window().performance() {
         let _ = p.mark(name);

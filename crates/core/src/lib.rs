@@ -20,6 +20,7 @@ pub mod form;
 mod plan;
 mod read;
 mod render;
+pub mod report;
 mod series;
 mod spec;
 mod time;
