@@ -8,8 +8,8 @@
 //! engine cannot express (a cron with two hours a day, for Mage) is left as it is, and
 //! that engine's plan carries the error saying why.
 
-use crate::cron::{Cron, CronDialect};
-use crate::spec::{Engine, PartitionKind, PartitionsSpec, Schedule, Sp, Spec, Unit};
+use crate::engine::Engine;
+use crate::spec::{PartitionKind, PartitionsSpec, Schedule, Sp, Spec, Unit};
 use crate::time::parse_moment;
 
 /// An interval in the planner's units: (unit, count).
@@ -107,7 +107,7 @@ pub(crate) fn translate(spec: &Spec, engine: Engine) -> Spec {
         engine,
         spec.engine.as_ref().map_or(spec.root_span, |e| e.span),
     ));
-    if engine != Engine::Generic {
+    if !crate::engine::profile(engine).takes_rule_options() {
         out.bounds = None;
         out.dst_gap = None;
         out.dst_fold = None;
@@ -126,60 +126,7 @@ pub(crate) fn translate(spec: &Spec, engine: Engine) -> Spec {
         Schedule::Partitions(p) => (partitions_interval(p), partitions_cron(p)),
         Schedule::Explicit { .. } => return out,
     };
-    let new = match engine {
-        Engine::Polyaxon | Engine::Mage => interval.map(|(unit, count)| Schedule::Every {
-            unit: Sp::new(unit, at),
-            count: Sp::new(count, at),
-        }),
-        Engine::Kestra | Engine::Flyte => cron.map(|c| Schedule::Cron {
-            expr: Sp::new(c, at),
-            with_seconds: None,
-        }),
-        Engine::Generic => match &schedule.value {
-            Schedule::Partitions(_) => cron.map(|c| Schedule::Cron {
-                expr: Sp::new(c, at),
-                with_seconds: None,
-            }),
-            other => Some(other.clone()),
-        },
-        Engine::Dagster => match &schedule.value {
-            Schedule::Partitions(_) => None,
-            _ => {
-                let kind = match interval {
-                    Some((Unit::Hour, 1)) => Some(PartitionKind::Hourly),
-                    Some((Unit::Day, 1)) => Some(PartitionKind::Daily),
-                    Some((Unit::Week, 1)) => Some(PartitionKind::Weekly),
-                    Some((Unit::Month, 1)) => Some(PartitionKind::Monthly),
-                    _ => None,
-                };
-                let valid = cron
-                    .as_deref()
-                    .is_some_and(|c| Cron::parse(c, CronDialect::Dagster).is_ok());
-                match (kind, cron) {
-                    // The kinds' own offsets come from the cron, so keys and windows match it.
-                    (Some(_), Some(c)) if valid => Some(Schedule::Partitions(PartitionsSpec {
-                        cron: Some(Sp::new(c, at)),
-                        fmt: Some(Sp::new(
-                            if kind == Some(PartitionKind::Hourly) {
-                                "%Y-%m-%d-%H:%M"
-                            } else {
-                                "%Y-%m-%d"
-                            }
-                            .to_owned(),
-                            at,
-                        )),
-                        ..PartitionsSpec::default()
-                    })),
-                    (None, Some(c)) if valid => Some(Schedule::Partitions(PartitionsSpec {
-                        cron: Some(Sp::new(c, at)),
-                        fmt: Some(Sp::new("%Y-%m-%d-%H:%M".to_owned(), at)),
-                        ..PartitionsSpec::default()
-                    })),
-                    _ => None,
-                }
-            }
-        },
-    };
+    let new = crate::engine::profile(engine).restate(&schedule.value, interval, cron, at);
     if let Some(s) = new {
         out.schedule = Some(Sp::new(s, at));
     }

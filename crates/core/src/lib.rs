@@ -28,11 +28,12 @@ mod yaml;
 
 pub use diag::{did_you_mean, has_errors, Diagnostic, Severity, Span};
 pub use dialect::Dialect;
+pub use engine::Engine;
 pub use plan::{
     Batch, Estimate, ExportTarget, Plan, PlanOptions, Planned, RecommendedBatch, Run, RunDigest,
     RunRange, Source, DEFAULT_LIMIT, PLAN_VERSION,
 };
-pub use spec::{Engine, FailurePolicy, Order, StrategyKind};
+pub use spec::{FailurePolicy, Order, StrategyKind};
 pub use time::civil::Civil;
 pub use time::{parse_duration, parse_moment, Moment, Zone};
 
@@ -165,7 +166,7 @@ pub fn compare(text: &str, options: &PlanOptions) -> Vec<(Engine, Planned)> {
 /// In words, which ends of a window an engine includes.
 #[must_use]
 pub fn engine_bounds(engine: Engine) -> &'static str {
-    engine::Profile::of(engine).bounds_text
+    engine.bounds_text()
 }
 
 /// The version of this crate, shown by the server's health endpoint and the CLI.

@@ -3,8 +3,10 @@
 //! diagnostics are shared. Every value keeps the span of the text it came from.
 
 use crate::diag::{did_you_mean, Diagnostic, Span};
+use crate::dialect::Dialect;
+use crate::engine::Engine;
 use crate::plan::PlanOptions;
-use crate::spec::{Engine, Reader, Schedule, Sp, Spec, Unit};
+use crate::spec::{Reader, Schedule, Sp, Spec, Unit};
 use crate::yaml::{Document, Node, Value};
 use serde_json::{Map, Value as Json};
 
@@ -16,10 +18,11 @@ fn sp_text(node: &Node, r: &Reader<'_>) -> Option<Sp<String>> {
     text_of(node, r).map(|t| Sp::new(t, node.span))
 }
 
-/// The spec every reader starts from: its engine, and a mapping at the root.
-fn base_spec(engine: Engine) -> Spec {
+/// The spec every reader starts from: the engine whose text `dialect` is, and a mapping
+/// at the root.
+fn base_spec(dialect: Dialect) -> Spec {
     Spec {
-        engine: Some(Sp::new(engine, Span::default())),
+        engine: Engine::of_dialect(dialect).map(|e| Sp::new(e, Span::default())),
         is_mapping: true,
         ..Spec::default()
     }
@@ -110,7 +113,7 @@ const GRID_KINDS: &[&str] = &[
 
 /// Read a Polyaxon operation (and its component: inline, or another document).
 pub(crate) fn polyaxon(docs: &[Document], r: &mut Reader<'_>) -> Spec {
-    let mut spec = base_spec(Engine::Polyaxon);
+    let mut spec = base_spec(Dialect::Polyaxon);
     let kind_of = |n: &Node| match n.get("kind").map(|k| &k.value) {
         Some(Value::Str(s)) => s.clone(),
         _ => String::new(),
@@ -826,7 +829,7 @@ fn labels_of(node: &Node, r: &mut Reader<'_>) -> Vec<(String, String)> {
 
 /// Read a Kestra flow (and, as a second document, the `PUT /api/v1/triggers` body).
 pub(crate) fn kestra(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions) -> Spec {
-    let mut spec = base_spec(Engine::Kestra);
+    let mut spec = base_spec(Dialect::Kestra);
     let is_flow = |n: &Node| {
         n.get("id").is_some()
             && n.get("namespace").is_some()
@@ -1078,7 +1081,7 @@ const MAGE_INTERVALS: &[&str] = &[
 
 /// Read a Mage backfill body: `{"backfill": {start_datetime, end_datetime, interval_type, interval_units, variables}}`.
 pub(crate) fn mage(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions) -> Spec {
-    let mut spec = base_spec(Engine::Mage);
+    let mut spec = base_spec(Dialect::Mage);
     let Some(root) = docs.first().map(|d| &d.root) else {
         return spec;
     };
@@ -1168,7 +1171,7 @@ pub(crate) fn mage(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions)
 
 /// Read a list of variable dicts (a custom-code backfill's output): one run each.
 pub(crate) fn mage_runs(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions) -> Spec {
-    let mut spec = base_spec(Engine::Mage);
+    let mut spec = base_spec(Dialect::MageRuns);
     let Some(root) = docs.first().map(|d| &d.root) else {
         return spec;
     };

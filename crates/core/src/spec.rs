@@ -5,6 +5,7 @@
 //! against an engine: that is `validate`'s job, which turns a [`Spec`] into a plan input.
 
 use crate::diag::{did_you_mean, Diagnostic, Span};
+use crate::engine::Engine;
 use crate::yaml::{Node, Value};
 
 /// A value with the span of the text it came from.
@@ -17,68 +18,6 @@ pub(crate) struct Sp<T> {
 impl<T> Sp<T> {
     pub fn new(value: T, span: Span) -> Self {
         Sp { value, span }
-    }
-}
-
-/// The orchestrators the planner reproduces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Engine {
-    /// Polyaxon `daterange`/`datetimerange` matrices.
-    Polyaxon,
-    /// Mage date-and-time-window backfills.
-    Mage,
-    /// Kestra Schedule-trigger backfills.
-    Kestra,
-    /// Flyte `create_backfill_workflow`.
-    Flyte,
-    /// Dagster time-window partition backfills.
-    Dagster,
-    /// The planner's own engine, with the bounds and DST rule you choose.
-    Generic,
-}
-
-impl Engine {
-    /// Every engine, in the order the web app lists them.
-    pub const ALL: [Engine; 6] = [
-        Engine::Polyaxon,
-        Engine::Mage,
-        Engine::Kestra,
-        Engine::Flyte,
-        Engine::Dagster,
-        Engine::Generic,
-    ];
-
-    /// The name used in specs and on the command line.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Polyaxon => "polyaxon",
-            Engine::Mage => "mage",
-            Engine::Kestra => "kestra",
-            Engine::Flyte => "flyte",
-            Engine::Dagster => "dagster",
-            Engine::Generic => "generic",
-        }
-    }
-
-    /// The engine code (and its versions) whose behaviour this profile reproduces, as the
-    /// differential harness checks it: `flytekit 1.16.31 / croniter 7.0.0`.
-    #[must_use]
-    pub fn reproduces(self) -> &'static str {
-        crate::engine::Profile::of(self).reproduces
-    }
-
-    /// The engine called `name`.
-    #[must_use]
-    pub fn parse(name: &str) -> Option<Engine> {
-        Engine::ALL.into_iter().find(|e| e.name() == name)
-    }
-}
-
-impl std::fmt::Display for Engine {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
     }
 }
 

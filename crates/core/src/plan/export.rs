@@ -1,0 +1,211 @@
+//! Exports: a plan as each engine's own payload, ready to submit, and as CSV or JSON.
+//!
+//! Each payload reproduces the plan's runs exactly under the target engine's own rules
+//! (research/semantics.md): Kestra and Mage include both ends, so their bodies name the
+//! first and last run; Flyte excludes both, so its command names the instants around
+//! them; Dagster takes inclusive partition-key ranges; Polyaxon's `arange` excludes the
+//! stop, so its range stops one step after the last run. A plan whose runs cannot be
+//! expressed in the target (uneven spacing for Mage, no partition keys for Dagster)
+//! gets an error saying why instead of a payload that would do something else.
+
+use super::{Plan, Style};
+use crate::diag::Diagnostic;
+use crate::time::format_rfc3339;
+use serde_json::Value as Json;
+
+/// What to export a plan as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportTarget {
+    /// The plan JSON (`backfill plan --format json`).
+    Plan,
+    /// The runs as CSV.
+    Csv,
+    /// Kestra's `PUT /api/v1/triggers` body (an array of them for several ranges).
+    Kestra,
+    /// Dagster's `launchPartitionBackfill` GraphQL variables.
+    Dagster,
+    /// Mage's `POST /api/pipelines/:uuid/backfills` body.
+    Mage,
+    /// A Polyaxon operation with the equivalent matrix.
+    Polyaxon,
+    /// A `pyflyte backfill` command line.
+    Flyte,
+}
+
+impl ExportTarget {
+    /// Every target, in the order the web app lists them.
+    pub const ALL: [ExportTarget; 7] = [
+        ExportTarget::Plan,
+        ExportTarget::Csv,
+        ExportTarget::Kestra,
+        ExportTarget::Dagster,
+        ExportTarget::Mage,
+        ExportTarget::Polyaxon,
+        ExportTarget::Flyte,
+    ];
+
+    /// The name used on the command line.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportTarget::Plan => "plan",
+            ExportTarget::Csv => "csv",
+            ExportTarget::Kestra => "kestra",
+            ExportTarget::Dagster => "dagster",
+            ExportTarget::Mage => "mage",
+            ExportTarget::Polyaxon => "polyaxon",
+            ExportTarget::Flyte => "flyte",
+        }
+    }
+
+    /// The target called `name`.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<ExportTarget> {
+        ExportTarget::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// A file extension for downloads.
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportTarget::Plan
+            | ExportTarget::Kestra
+            | ExportTarget::Dagster
+            | ExportTarget::Mage => "json",
+            ExportTarget::Csv => "csv",
+            ExportTarget::Polyaxon => "yaml",
+            ExportTarget::Flyte => "sh",
+        }
+    }
+}
+
+pub(crate) fn refuse(message: impl Into<String>, help: &str) -> Diagnostic {
+    Diagnostic::error("E0701", message).help(help)
+}
+
+pub(crate) fn pretty(v: &Json) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// YAML scalar: quoted unless it is a plain word or number.
+pub(crate) fn yaml_scalar(v: &Json) -> String {
+    match v {
+        Json::String(s) => serde_json::to_string(s).unwrap_or_default(),
+        Json::Null => "null".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+impl Plan {
+    /// The plan as `target`'s payload, or an error saying why it cannot be one.
+    ///
+    /// ```
+    /// use backfill_core::{plan, ExportTarget, PlanOptions};
+    /// let text = "engine: dagster\nschedule: {partitions: {kind: daily}}\nwindow: {start: 2024-01-01, end: 2024-01-11}\nlabels: {asset: events}\n";
+    /// let p = plan(text, &PlanOptions::default()).plan.unwrap();
+    /// let vars = p.export(ExportTarget::Dagster).unwrap();
+    /// assert!(vars.contains("\"start\": \"2024-01-01\""));
+    /// assert!(vars.contains("\"end\": \"2024-01-10\""));
+    /// ```
+    pub fn export(&self, target: ExportTarget) -> Result<String, Diagnostic> {
+        match target {
+            ExportTarget::Plan => Ok(pretty(&self.to_json())),
+            ExportTarget::Csv => Ok(self.csv()),
+            _ => crate::engine::of_export(target)
+                .and_then(|e| crate::engine::profile(e).export(self))
+                .unwrap_or_else(|| {
+                    Err(refuse("this engine has no payload", "export the plan JSON"))
+                }),
+        }
+    }
+
+    pub(crate) fn identity(&self, key: &str, default: &str) -> String {
+        self.identity
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or_else(|| default.to_owned(), |(_, v)| v.clone())
+    }
+
+    pub(crate) fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Contiguous ranges of runs in time order: (first run index, last run index).
+    pub(crate) fn time_ranges(&self) -> Vec<(u64, u64)> {
+        let g = self.combos.max(1);
+        let mut out = Vec::new();
+        let mut first = 0;
+        for (a, b) in &self.kept {
+            let n = (b - a) * g;
+            if n > 0 {
+                out.push((first, first + n - 1));
+            }
+            first += n;
+        }
+        out
+    }
+
+    fn csv(&self) -> String {
+        let mut out = String::from(
+            "index,logical_date,local_time,partition_key,interval_start,interval_end,batch,wave,params,vars\n",
+        );
+        for r in self.runs(0, self.run_count()) {
+            let fields = [
+                r.index.to_string(),
+                r.logical_date,
+                r.local_time,
+                r.partition_key.unwrap_or_default(),
+                r.interval_start,
+                r.interval_end.unwrap_or_default(),
+                r.batch.to_string(),
+                r.wave.to_string(),
+                serde_json::to_string(&r.params).unwrap_or_default(),
+                serde_json::to_string(&r.vars).unwrap_or_default(),
+            ];
+            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&line.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
+    pub(crate) fn aware_text(&self, index: u64) -> Option<String> {
+        let (t, o) = self.run_instant(index)?;
+        Some(match self.style {
+            Style::Naive => format_rfc3339(t, 0, true),
+            Style::Aware => format_rfc3339(t, o, true),
+        })
+    }
+
+    /// The even step between consecutive ticks, if there is one (checked over every run).
+    pub(crate) fn even_step(&self) -> Option<i64> {
+        if self.kept.len() != 1 || self.time_count < 2 {
+            return None;
+        }
+        let (a, b) = self.kept[0];
+        let mut ticks = self.series.iter_range(a, b).map(|t| t.instant);
+        let first = ticks.next()?;
+        let second = ticks.next()?;
+        let step = second - first;
+        let mut prev = second;
+        for t in ticks {
+            if t - prev != step {
+                return None;
+            }
+            prev = t;
+        }
+        (step > 0).then_some(step)
+    }
+}
