@@ -2,7 +2,7 @@
 //! text, the runs table's columns, the timeline's bars, the comparison in words, and
 //! finding a run by index or date. Pure functions; no signals, no DOM.
 
-use backfill_core::{parse_moment, Engine, Plan, Planned, Run, Zone};
+use backfill_core::{parse_moment, Engine, Plan, Planned, Run};
 use serde_json::Value as Json;
 
 /// `1234567` as `1,234,567`.
@@ -90,56 +90,41 @@ pub struct Facts {
 #[must_use]
 pub fn facts(plan: &Plan) -> Facts {
     let s = plan.summary();
-    let text = |k: &str| s.get(k).and_then(Json::as_str).unwrap_or("").to_owned();
-    let est = |k: &str| {
-        s.pointer(&format!("/estimate/{k}"))
-            .cloned()
-            .unwrap_or(Json::Null)
+    let e = &s.estimate;
+    let concurrency = s.concurrency.max(1);
+    // The strategy by its name in the spec (`per_run`, `multi_run`, `single_run`).
+    let name = serde_json::to_value(s.strategy)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let strategy = match s.max_per_run {
+        Some(max) => format!("{name} (≤ {max} per run)"),
+        None => name,
     };
-    let secs = |k: &str| est(k).as_i64().unwrap_or(0);
-    let naive = s.get("naive").and_then(Json::as_bool).unwrap_or(false);
-    let concurrency = s
-        .get("concurrency")
-        .and_then(Json::as_u64)
-        .unwrap_or(1)
-        .max(1);
-    let strategy = match s.get("max_per_run").and_then(Json::as_u64) {
-        Some(max) => format!("{} (≤ {max} per run)", text("strategy")),
-        None => text("strategy"),
-    };
-    let rec = est("recommended_batch");
+    let rec = &e.recommended_batch;
     Facts {
         runs: count(plan.run_count()),
         batches: count(plan.batch_count()),
         waves: count(plan.wave_count()),
-        first: text("first"),
-        first_utc: text("first_utc"),
-        last: text("last"),
-        last_utc: text("last_utc"),
-        zone: if naive {
+        first: s.first.clone().unwrap_or_default(),
+        first_utc: s.first_utc.clone().unwrap_or_default(),
+        last: s.last.clone().unwrap_or_default(),
+        last_utc: s.last_utc.clone().unwrap_or_default(),
+        zone: if s.naive {
             "naive (no zone)".to_owned()
         } else {
-            text("timezone")
+            s.timezone.clone()
         },
-        makespan: duration(secs("makespan_secs")),
-        overhead_saved: duration(secs("overhead_saved_secs")),
-        recommended: format!(
-            "{}–{} per run",
-            rec.get("min").and_then(Json::as_u64).unwrap_or(0),
-            rec.get("max").and_then(Json::as_u64).unwrap_or(0),
-        ),
-        recommended_for: format!(
-            "for runs of {}",
-            rec.get("for_run_time")
-                .and_then(Json::as_str)
-                .unwrap_or("?")
-        ),
+        makespan: duration(e.makespan_secs),
+        overhead_saved: duration(e.overhead_saved_secs),
+        recommended: format!("{}–{} per run", rec.min, rec.max),
+        recommended_for: format!("for runs of {}", rec.for_run_time),
         strategy: format!("{strategy}, concurrency {concurrency}"),
-        bounds: text("bounds"),
+        bounds: s.bounds.to_owned(),
         concurrency,
-        run_secs: secs("run_secs"),
-        overhead_secs: secs("overhead_secs"),
-        makespan_secs: secs("makespan_secs"),
+        run_secs: e.run_secs,
+        overhead_secs: e.overhead_secs,
+        makespan_secs: e.makespan_secs,
     }
 }
 
@@ -258,13 +243,7 @@ pub fn find_run(plan: &Plan, query: &str) -> Result<u64, String> {
         };
     }
     let moment = parse_moment(q).map_err(|e| format!("not an index or a date: {}", e.message))?;
-    let zone = plan
-        .summary()
-        .get("timezone")
-        .and_then(Json::as_str)
-        .and_then(Zone::parse)
-        .unwrap_or(Zone::UTC);
-    let target = moment.instant_in(zone);
+    let target = moment.instant_in(plan.zone());
     let at = |i: u64| plan.run_instant(i).map_or(i64::MAX, |(t, _)| t);
     let ascending = at(0) <= at(n - 1);
     // Binary search over launch order (runs are sorted, one way or the other).
@@ -355,7 +334,6 @@ pub fn timeline(plan: &Plan, facts: &Facts) -> Timeline {
     if batches == 0 {
         return Timeline::default();
     }
-    let (run_secs, overhead_secs) = (facts.run_secs, facts.overhead_secs);
     let concurrency = facts.concurrency.clamp(1, batches);
     let waves = plan.wave_count().max(1);
     let slots_per_lane = concurrency.div_ceil(MAX_LANES);
@@ -363,23 +341,8 @@ pub fn timeline(plan: &Plan, facts: &Facts) -> Timeline {
     if batches <= MAX_BARS {
         // Exact: every batch, each wave as long as its largest batch.
         let all: Vec<_> = plan.batches().collect();
-        let unit = |size: u64| {
-            let secs = i64::try_from(size)
-                .unwrap_or(i64::MAX)
-                .saturating_mul(run_secs)
-                .saturating_add(overhead_secs);
-            if run_secs == 0 && overhead_secs == 0 {
-                1
-            } else {
-                secs
-            }
-        };
-        let mut starts = Vec::with_capacity(usize::try_from(waves).unwrap_or(0) + 1);
-        let mut t = 0i64;
-        for chunk in all.chunks(usize::try_from(concurrency).unwrap_or(1)) {
-            starts.push(t);
-            t = t.saturating_add(chunk.iter().map(|b| unit(b.size)).max().unwrap_or(0));
-        }
+        let starts = plan.wave_starts();
+        let t = starts.last().copied().unwrap_or(0);
         #[allow(clippy::cast_precision_loss)]
         let total = t.max(1) as f64;
         let bars = all
@@ -391,7 +354,7 @@ pub fn timeline(plan: &Plan, facts: &Facts) -> Timeline {
                 Bar {
                     lane: (b.index % concurrency) / slots_per_lane,
                     x0: start as f64 / total,
-                    x1: start.saturating_add(unit(b.size)) as f64 / total,
+                    x1: start.saturating_add(plan.batch_secs(b.size)) as f64 / total,
                     batches: (b.index, b.index),
                     runs: (b.run_indices.start, b.run_indices.end - 1),
                     from: b.first.clone(),
@@ -402,11 +365,7 @@ pub fn timeline(plan: &Plan, facts: &Facts) -> Timeline {
         return Timeline {
             lanes,
             bars,
-            total_secs: if run_secs == 0 && overhead_secs == 0 {
-                0
-            } else {
-                t
-            },
+            total_secs: t,
             waves_per_bar: 1,
             slots_per_lane,
         };
@@ -504,7 +463,7 @@ pub fn compare(results: &[(Engine, Planned)], reference: Engine) -> Vec<Compared
                 };
             };
             let s = plan.summary();
-            let text = |k: &str| s.get(k).and_then(Json::as_str).unwrap_or("—").to_owned();
+            let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
             let n = plan.run_count();
             let mut words = Vec::new();
             if *engine == reference {
@@ -527,7 +486,7 @@ pub fn compare(results: &[(Engine, Planned)], reference: Engine) -> Vec<Compared
                     words.push("ends at a different run".to_owned());
                 }
             }
-            words.push(format!("bounds: {}", text("bounds")));
+            words.push(format!("bounds: {}", s.bounds));
             let surprises: Vec<&str> = planned
                 .diagnostics
                 .iter()
@@ -540,8 +499,8 @@ pub fn compare(results: &[(Engine, Planned)], reference: Engine) -> Vec<Compared
             Compared {
                 engine: *engine,
                 runs: Some(n),
-                first: text("first"),
-                last: text("last"),
+                first: text(&s.first),
+                last: text(&s.last),
                 batches: count(plan.batch_count()),
                 words: words.join("; "),
             }

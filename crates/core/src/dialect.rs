@@ -11,6 +11,32 @@
 
 use crate::yaml::{Document, Node, Value};
 
+/// The error for a name that is no dialect, with the names that are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownDialect(pub String);
+
+impl std::fmt::Display for UnknownDialect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+        write!(
+            f,
+            "unknown dialect `{}`; expected one of {}",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownDialect {}
+
+impl std::str::FromStr for Dialect {
+    type Err = UnknownDialect;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Dialect::parse(s).ok_or_else(|| UnknownDialect(s.to_owned()))
+    }
+}
+
 /// What kind of text was pasted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -27,11 +27,11 @@ mod time;
 mod yaml;
 
 pub use diag::{did_you_mean, has_errors, Diagnostic, Severity, Span};
-pub use dialect::Dialect;
-pub use engine::Engine;
+pub use dialect::{Dialect, UnknownDialect};
+pub use engine::{Engine, UnknownEngine};
 pub use plan::{
     Batch, Estimate, ExportTarget, Plan, PlanOptions, Planned, RecommendedBatch, Run, RunDigest,
-    RunRange, Source, DEFAULT_LIMIT, PLAN_VERSION,
+    RunRange, Source, Summary, DEFAULT_LIMIT, PLAN_VERSION,
 };
 pub use spec::{FailurePolicy, Order, StrategyKind};
 pub use time::civil::Civil;

@@ -127,7 +127,7 @@ pub fn run_validate(file: &str, text: &str, options: &PlanOptions) -> Output {
 fn table(p: &crate::Plan) -> String {
     let mut out = String::new();
     let s = p.summary();
-    let e = &s["estimate"];
+    let e = &s.estimate;
     let _ = writeln!(
         out,
         "{} runs in {} batches ({} waves) for {}; first {}, last {}",
@@ -135,13 +135,13 @@ fn table(p: &crate::Plan) -> String {
         p.batch_count(),
         p.wave_count(),
         p.engine(),
-        s["first"].as_str().unwrap_or("-"),
-        s["last"].as_str().unwrap_or("-"),
+        s.first.as_deref().unwrap_or("-"),
+        s.last.as_deref().unwrap_or("-"),
     );
     let _ = writeln!(
         out,
         "estimate: {} runs launched, makespan {}s, overhead saved {}s, one failure re-runs {} partition(s)",
-        e["runs_launched"], e["makespan_secs"], e["overhead_saved_secs"], e["blast_radius"]
+        e.runs_launched, e.makespan_secs, e.overhead_saved_secs, e.blast_radius
     );
     let _ = writeln!(out, "digest: {}", p.digest());
     let _ = writeln!(out);

@@ -160,15 +160,9 @@ pub async fn list(
         .engine
         .filter(|s| !s.is_empty())
         .map(|e| {
-            Engine::parse(&e)
+            e.parse::<Engine>()
                 .map(|e| e.name().to_owned())
-                .ok_or_else(|| {
-                    let names: Vec<&str> = Engine::ALL.iter().map(|e| e.name()).collect();
-                    AppError::BadRequest(format!(
-                        "unknown engine `{e}`; expected one of {}",
-                        names.join(", ")
-                    ))
-                })
+                .map_err(|e| AppError::BadRequest(e.to_string()))
         })
         .transpose()?;
     let before = p

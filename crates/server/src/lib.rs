@@ -25,3 +25,4 @@ mod submission;
 pub use db::Db;
 pub use error::AppError;
 pub use http::{app, parse_origin, AppState, Config, DEFAULT_BODY_LIMIT, OPENAPI};
+pub use ids::clock_now;

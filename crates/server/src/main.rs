@@ -88,26 +88,13 @@ fn parse_target(s: &str) -> Result<backfill_core::ExportTarget, String> {
 }
 
 fn parse_dialect(s: &str) -> Result<backfill_core::Dialect, String> {
-    backfill_core::Dialect::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = backfill_core::Dialect::ALL
-            .iter()
-            .map(|d| d.name())
-            .collect();
-        format!(
-            "unknown dialect `{s}`; expected one of {}",
-            names.join(", ")
-        )
-    })
+    s.parse()
+        .map_err(|e: backfill_core::UnknownDialect| e.to_string())
 }
 
 fn parse_engine(s: &str) -> Result<backfill_core::Engine, String> {
-    backfill_core::Engine::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = backfill_core::Engine::ALL
-            .iter()
-            .map(|e| e.name())
-            .collect();
-        format!("unknown engine `{s}`; expected one of {}", names.join(", "))
-    })
+    s.parse()
+        .map_err(|e: backfill_core::UnknownEngine| e.to_string())
 }
 
 fn read_input(input: &InputArgs) -> Result<(String, cli::Options), String> {
@@ -120,7 +107,11 @@ fn read_input(input: &InputArgs) -> Result<(String, cli::Options), String> {
     } else {
         std::fs::read_to_string(&input.file).map_err(|e| format!("reading {}: {e}", input.file))?
     };
-    let now = input.now.clone().or_else(|| Some(clock_now()));
+    // The core never reads the clock; the command line does.
+    let now = input
+        .now
+        .clone()
+        .or_else(|| Some(backfill_server::clock_now()));
     Ok((
         text,
         cli::Options {
@@ -133,14 +124,6 @@ fn read_input(input: &InputArgs) -> Result<(String, cli::Options), String> {
             trigger: input.trigger.clone(),
         },
     ))
-}
-
-/// The clock, as RFC 3339 UTC: the core never reads it, the command line does.
-fn clock_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-    format!("{}Z", backfill_core::Civil::from_secs(secs))
 }
 
 fn emit(out: &cli::Output) -> ExitCode {

@@ -180,7 +180,7 @@ pub fn insert(
         public_id,
         sub.title,
         plan.engine().name(),
-        source.dialect,
+        source.dialect.name(),
         Status::Pending.name(),
         source.text,
         source.now,

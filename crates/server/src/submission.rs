@@ -149,26 +149,10 @@ impl Submission {
             }
         };
         let dialect = dialect
-            .map(|name| {
-                Dialect::parse(&name).ok_or_else(|| {
-                    let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
-                    invalid(format!(
-                        "unknown dialect `{name}`; expected one of {}",
-                        names.join(", ")
-                    ))
-                })
-            })
+            .map(|name| name.parse::<Dialect>().map_err(|e| invalid(e.to_string())))
             .transpose()?;
         let engine = engine
-            .map(|name| {
-                Engine::parse(&name).ok_or_else(|| {
-                    let names: Vec<&str> = Engine::ALL.iter().map(|e| e.name()).collect();
-                    invalid(format!(
-                        "unknown engine `{name}`; expected one of {}",
-                        names.join(", ")
-                    ))
-                })
-            })
+            .map(|name| name.parse::<Engine>().map_err(|e| invalid(e.to_string())))
             .transpose()?;
         let digest = body
             .digest
@@ -243,7 +227,7 @@ impl Submission {
             None
         };
         Ok(Checked {
-            summary_json: plan.summary().to_string(),
+            summary_json: serde_json::to_string(&plan.summary()).unwrap_or_default(),
             diagnostics_json: serde_json::to_string(plan.diagnostics())
                 .unwrap_or_else(|_| "[]".into()),
             labels_json: serde_json::to_string(&self.labels).unwrap_or_else(|_| "{}".into()),

@@ -6,21 +6,21 @@
 use super::{EndRule, Engine, StartRule};
 use crate::cron::{Cron, CronDialect};
 use crate::diag::{Diagnostic, Span};
-use crate::plan::{Input, Style};
+use crate::plan::{Style, Validated};
 use crate::series::{CronSeries, DstEvent, DstPolicy, Tick};
 use crate::spec::{Schedule, Sp};
 use crate::time::{format_python_str, Zone};
 
 /// The instants `[lo, hi)` a cron engine's fires must lie in, from the window's ends
 /// `s` and `e` (instants) as the engine's bounds (or the spec's `bounds`) include them.
-pub(crate) fn half_open(input: &Input<'_>, s: i64, e: i64) -> (i64, i64) {
-    let bounds = input.profile.bounds();
+pub(crate) fn half_open(input: &Validated<'_>, s: i64, e: i64) -> (i64, i64) {
+    let bounds = input.profile().bounds();
     let (mut start_incl, mut end_incl) = match (bounds.start, bounds.end) {
         (StartRule::Inclusive, EndRule::Inclusive) => (true, true),
         (StartRule::Exclusive, _) => (false, false),
         _ => (true, false),
     };
-    if let Some(b) = &input.spec.bounds {
+    if let Some(b) = &input.spec().bounds {
         start_incl = b.value.start_inclusive;
         end_incl = b.value.end_inclusive;
     }
@@ -32,12 +32,12 @@ pub(crate) fn half_open(input: &Input<'_>, s: i64, e: i64) -> (i64, i64) {
 /// The schedule's cron, parsed in the engine's dialect; an error for any other kind of
 /// schedule (`every_why`: why the engine cannot step by an interval).
 pub(crate) fn schedule_cron<'s>(
-    input: &Input<'_>,
+    input: &Validated<'_>,
     schedule: &'s Sp<Schedule>,
     every_why: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Cron, &'s Sp<String>)> {
-    let engine: Engine = input.profile.engine();
+    let engine: Engine = input.profile().engine();
     let (expr, with_seconds) = match &schedule.value {
         Schedule::Cron { expr, with_seconds } => {
             (expr, with_seconds.as_ref().is_some_and(|w| w.value))
@@ -62,9 +62,9 @@ pub(crate) fn schedule_cron<'s>(
         }
     };
     let cron = parse_cron(
-        input.text,
+        input.text(),
         expr,
-        input.profile.cron_dialect(with_seconds),
+        input.profile().cron_dialect(with_seconds),
         diags,
     )?;
     Some((cron, expr))

@@ -16,7 +16,7 @@ use super::{Bounds, EndRule, Engine, Profile, Rederived, Request, RunAt, Runs, S
 use crate::cron::{Cron, CronDialect};
 use crate::diag::{Diagnostic, Span};
 use crate::plan::export::{pretty, refuse};
-use crate::plan::{Expanded, Input, Plan};
+use crate::plan::{Expanded, Plan, Validated};
 use crate::series::{CronSeries, DstPolicy, Series, Tick};
 use crate::spec::{
     FoldRule, GapRule, PartitionKind, PartitionsSpec, Schedule, Sp, Spec, StrategyKind, Unit,
@@ -375,7 +375,7 @@ impl Profile for Dagster {
 
     fn expand(
         &self,
-        input: &Input<'_>,
+        input: &Validated<'_>,
         schedule: &Sp<Schedule>,
         start: Moment,
         end: Moment,
@@ -546,14 +546,14 @@ fn variables(plan: &Plan) -> Result<String, Diagnostic> {
 }
 
 fn expand(
-    input: &Input<'_>,
+    input: &Validated<'_>,
     schedule: &Sp<Schedule>,
     start: Moment,
     end: Moment,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Expanded> {
-    let spec = input.spec;
-    let zone = input.zone;
+    let spec = input.spec();
+    let zone = input.zone();
     let Schedule::Partitions(p) = &schedule.value else {
         diags.push(
             Diagnostic::error("E0403", "dagster backfills are over partitions: use `schedule: {partitions: {kind: daily}}` or `{partitions: {cron: ..., fmt: ...}}`")
@@ -616,7 +616,7 @@ fn expand(
         .map_or(expr.as_str(), |c| c.value.as_str())
         .to_owned();
     let (cron, fmt) = if let Some(c) = &p.cron {
-        let cron = parse_cron(input.text, c, CronDialect::Dagster, diags)?;
+        let cron = parse_cron(input.text(), c, CronDialect::Dagster, diags)?;
         let Some(fmt) = &p.fmt else {
             diags.push(Diagnostic::error("E0416", "a `partitions.cron` needs a `fmt` (TimeWindowPartitionsDefinition has no default format)").at(c.span).help("e.g. `fmt: \"%Y-%m-%d\"`"));
             return None;
@@ -631,13 +631,13 @@ fn expand(
                 .map_or(default_fmt.to_owned(), |f| f.value.clone()),
         )
     };
-    let policy = input.profile.dst_policy(&cron, None, None);
+    let policy = input.profile().dst_policy(&cron, None, None);
     let s = start.instant_in(zone);
     let open = spec.end.is_none();
     let e = end.instant_in(zone);
     let end_offset = p.end_offset.as_ref().map_or(0, |o| o.value);
     // Ticks at or after the start, up to the end (with room for end_offset windows).
-    let now_at = input.now.map(|n| n.instant_in(zone));
+    let now_at = input.now().map(|n| n.instant_in(zone));
     let hi = if open && end_offset > 0 {
         i64::MAX / 8
     } else {
@@ -684,7 +684,7 @@ fn expand(
     let leap_day = text.trim_end().ends_with(" 29 2 *");
     let odd_zone = !(zone.is_utc() || zone.is_fixed());
     if (leap_day || odd_zone || (zone.is_utc() && keys <= CLOCK_ALWAYS))
-        && keys <= input.limit.saturating_add(1000)
+        && keys <= input.limit().saturating_add(1000)
     {
         let now_ts = now_at.unwrap_or(e);
         // Room for reading keys back past the end: a window of `… 29 2 *` is 4-8 years.
@@ -698,7 +698,7 @@ fn expand(
                 None => clock.naive(m.civil),
             };
             let (s, e) = (read(start), read(end));
-            let cap = input.limit.saturating_add(1);
+            let cap = input.limit().saturating_add(1);
             match clock.partitions(
                 s,
                 (!open).then_some(e),

@@ -18,7 +18,7 @@ use super::{Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::cron::{Cron, CronDialect};
 use crate::diag::{Diagnostic, Span};
 use crate::plan::export::refuse;
-use crate::plan::{Expanded, Input, Plan, Style};
+use crate::plan::{Expanded, Plan, Style, Validated};
 use crate::series::{CronSeries, DstPolicy, Series, Tick};
 use crate::spec::{FailurePolicy, FoldRule, GapRule, Schedule, Sp, Unit};
 use crate::time::{format_python_iso, format_python_str, Civil, Moment, Zone};
@@ -119,14 +119,14 @@ impl Profile for Flyte {
 
     fn expand(
         &self,
-        input: &Input<'_>,
+        input: &Validated<'_>,
         schedule: &Sp<Schedule>,
         start: Moment,
         end: Moment,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Expanded> {
-        let spec = input.spec;
-        let zone = input.zone;
+        let spec = input.spec();
+        let zone = input.zone();
         // flytekit hands croniter aware datetimes: a naive wall time in a gap is read
         // with the offset before it (Python's fold 0), an instant after the gap.
         let (s, e) = (start.instant_python(zone), end.instant_python(zone));
@@ -156,7 +156,7 @@ impl Profile for Flyte {
         }
         // flytekit's `CronSchedule` checks its schedule with `croniter(schedule).get_next()`
         // from the clock: a croniter year field that has run out fails the launch plan.
-        if let Some(now) = input.now {
+        if let Some(now) = input.now() {
             let now_civil = Civil::from_secs(now.instant_in(Zone::UTC));
             if cron.next_after(now_civil).is_none() {
                 diags.push(
@@ -199,7 +199,7 @@ impl Profile for Flyte {
         // shifted search for the other offset) decides Flyte's fires: run it, unless the
         // plan is far over the limit anyway.
         let mut clocked = None;
-        if !(zone.is_utc() || zone.is_fixed()) && n <= input.limit.saturating_add(1000) {
+        if !(zone.is_utc() || zone.is_fixed()) && n <= input.limit().saturating_add(1000) {
             let until = hi.max(wall_end.map_or(hi, |w| w.secs() + 13 * 3600));
             let clock = Clock::new(
                 series.cron(),
@@ -207,7 +207,7 @@ impl Profile for Flyte {
                 s.saturating_sub(2 * 86_400),
                 until.saturating_add(2 * 86_400),
             );
-            let cap = usize::try_from(input.limit.saturating_add(1)).unwrap_or(usize::MAX);
+            let cap = usize::try_from(input.limit().saturating_add(1)).unwrap_or(usize::MAX);
             if let Some((ticks, stop)) = clock.backfill(s, e, wall_end, cap) {
                 n = ticks.len() as u64;
                 clocked = Some((ticks, stop));

@@ -6,7 +6,7 @@
 use super::cron_family::{cron_schedule, half_open, next_fire, schedule_cron};
 use super::{Bounds, EndRule, Engine, Profile, StartRule};
 use crate::diag::{Diagnostic, Span};
-use crate::plan::{group_digits, over_limit, Expanded, Input};
+use crate::plan::{group_digits, over_limit, Expanded, Validated};
 use crate::series::{CronSeries, Series, Tick};
 use crate::spec::{FoldRule, GapRule, Schedule, Sp, Unit};
 use crate::time::{civil::add_months_clamped, Civil, Local, Moment};
@@ -48,14 +48,14 @@ impl Profile for Generic {
 
     fn expand(
         &self,
-        input: &Input<'_>,
+        input: &Validated<'_>,
         schedule: &Sp<Schedule>,
         start: Moment,
         end: Moment,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Expanded> {
-        let spec = input.spec;
-        let zone = input.zone;
+        let spec = input.spec();
+        let zone = input.zone();
         let (s, e) = (start.instant_in(zone), end.instant_in(zone));
         let (lo, hi) = half_open(input, s, e);
         if let Schedule::Every { unit, count } = &schedule.value {
@@ -96,7 +96,7 @@ impl Profile for Generic {
 /// and years as wall-clock steps from the start, each resolved in the zone by the
 /// spec's DST rule.
 fn every(
-    input: &Input<'_>,
+    input: &Validated<'_>,
     unit: &Sp<Unit>,
     count: &Sp<i64>,
     lo: i64,
@@ -113,7 +113,7 @@ fn every(
         );
         return None;
     }
-    let zone = input.zone;
+    let zone = input.zone();
     if let Some(secs) = unit.value.fixed_secs().filter(|s| *s < 86_400) {
         let step = secs * count.value;
         let len = if hi <= lo {
@@ -148,12 +148,12 @@ fn every(
     };
     let mut resolver = zone.resolver(lo, hi.max(lo) + 86_400 * 400);
     let gap = input
-        .spec
+        .spec()
         .dst_gap
         .as_ref()
         .map_or(GapRule::Shift, |g| g.value);
     let fold = input
-        .spec
+        .spec()
         .dst_fold
         .as_ref()
         .map_or(FoldRule::Earlier, |f| f.value);
@@ -167,15 +167,15 @@ fn every(
         months * 28 * 86_400
     };
     let estimate = u64::try_from((hi - lo).max(0) / shortest.max(1)).unwrap_or(u64::MAX);
-    if estimate > input.limit.saturating_add(1) {
+    if estimate > input.limit().saturating_add(1) {
         diags.push(over_limit(
             &format!("about {}", group_digits(estimate)),
-            input.limit,
+            input.limit(),
             unit.span,
         ));
         return None;
     }
-    let cap = usize::try_from(input.limit.saturating_add(2)).unwrap_or(usize::MAX);
+    let cap = usize::try_from(input.limit().saturating_add(2)).unwrap_or(usize::MAX);
     let mut after_last: Option<Tick> = None;
     let mut gaps: Vec<(Civil, usize)> = Vec::new();
     let mut folds: Vec<(Civil, usize)> = Vec::new();
@@ -254,7 +254,7 @@ fn every(
         diags.push(
             Diagnostic::warning(code, message)
                 .runs(runs)
-                .at_opt(input.spec.timezone.as_ref().map(|t| t.span))
+                .at_opt(input.spec().timezone.as_ref().map(|t| t.span))
                 .help(Generic.dst_help()),
         );
     }
@@ -270,7 +270,7 @@ fn every(
                 format!("`{civil}` happens twice in {zone_name} (clocks fall back): generic {how}"),
             )
             .runs(vec![at as u64])
-            .at_opt(input.spec.timezone.as_ref().map(|t| t.span))
+            .at_opt(input.spec().timezone.as_ref().map(|t| t.span))
             .help(Generic.dst_help()),
         );
     }

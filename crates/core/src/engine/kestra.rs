@@ -14,7 +14,7 @@ use crate::cron::{Cron, CronDialect};
 use crate::diag::{Diagnostic, Span};
 use crate::dialect::Dialect;
 use crate::plan::export::{pretty, refuse};
-use crate::plan::{Expanded, Input, Plan};
+use crate::plan::{Expanded, Plan, Validated};
 use crate::series::{CronSeries, DstPolicy, Series, Tick};
 use crate::spec::{FoldRule, GapRule, Schedule, Sp, Unit};
 use crate::time::{format_rfc3339, Local, Moment};
@@ -105,22 +105,22 @@ impl Runs for KestraRuns {
 /// `trigger.previous` and `trigger.next` than the calendar. `None` when the calendar
 /// plan is far over the limit (the limit error reports it) or the loop was cut.
 fn clocked(
-    input: &Input<'_>,
+    input: &Validated<'_>,
     cron: &Cron,
     policy: DstPolicy,
     s: i64,
     e: i64,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Expanded> {
-    let zone = input.zone;
+    let zone = input.zone();
     let calendar = CronSeries::new(cron.clone(), zone, policy, s.min(e), e.max(s) + 1);
-    if calendar.len() > input.limit.saturating_add(1000) {
+    if calendar.len() > input.limit().saturating_add(1000) {
         return None;
     }
     // The scheduler's clock starts at now; with no `now` the end stands for it.
-    let now = input.now.map_or(e, |n| n.instant_in(zone));
+    let now = input.now().map_or(e, |n| n.instant_in(zone));
     let mut clock = Clock::new(cron, zone, s.min(e).min(now), s.max(e).max(now))?;
-    let cap = usize::try_from(input.limit.saturating_add(1)).unwrap_or(usize::MAX);
+    let cap = usize::try_from(input.limit().saturating_add(1)).unwrap_or(usize::MAX);
     let backfill = clock.backfill(s, e, now, cap);
     if backfill.truncated {
         return None;
@@ -129,7 +129,7 @@ fn clocked(
         let at = clock.tick(at);
         diags.push(
             Diagnostic::warning("W0323", format!("kestra's backfill never ends: cron-utils finds no fire after `{}`, so the scheduler fails the trigger (a FAILED execution) at every tick; the {} execution{} before it are planned", format_rfc3339(at.instant, at.offset, true), backfill.executions.len(), if backfill.executions.len() == 1 { "" } else { "s" }))
-                .at_opt(input.spec.end.as_ref().map(|v| v.span).or(input.spec.window)),
+                .at_opt(input.spec().end.as_ref().map(|v| v.span).or(input.spec().window)),
         );
     }
     let mut ticks = Vec::with_capacity(backfill.executions.len());
@@ -207,14 +207,14 @@ impl Profile for Kestra {
 
     fn expand(
         &self,
-        input: &Input<'_>,
+        input: &Validated<'_>,
         schedule: &Sp<Schedule>,
         start: Moment,
         end: Moment,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Expanded> {
-        let spec = input.spec;
-        let zone = input.zone;
+        let spec = input.spec();
+        let zone = input.zone();
         let (s, e) = (start.instant_in(zone), end.instant_in(zone));
         let (lo, hi) = half_open(input, s, e);
         let (cron, expr) = schedule_cron(
@@ -249,7 +249,7 @@ impl Profile for Kestra {
         let n = clocked.as_ref().map_or(series.len(), |c| c.1);
         if n > 1 && CronSeries::new(series.cron().clone(), zone, policy, e, e + 1).len() == 1 {
             diags.push(
-                Diagnostic::note("N0322", format!("kestra includes both ends: the fire time at the end `{}` runs too ({n} executions, one more than the intervals between start and end)", spec.end.as_ref().map_or_else(|| input.now_text.clone().unwrap_or_default(), |v| v.value.clone())))
+                Diagnostic::note("N0322", format!("kestra includes both ends: the fire time at the end `{}` runs too ({n} executions, one more than the intervals between start and end)", spec.end.as_ref().map_or_else(|| input.now_text().clone().unwrap_or_default(), |v| v.value.clone())))
                     .at_opt(spec.end.as_ref().map(|v| v.span).or(spec.window)),
             );
         }

@@ -10,7 +10,7 @@ use super::{every, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::diag::Diagnostic;
 use crate::dialect::Dialect;
 use crate::plan::export::{pretty, refuse};
-use crate::plan::{Expanded, Input, Plan, Style};
+use crate::plan::{Expanded, Plan, Style, Validated};
 use crate::series::{Series, Tick};
 use crate::spec::{Schedule, Sp, Spec, Unit};
 use crate::time::{civil::add_months_clamped, format_date, format_python_iso, Civil, Moment};
@@ -138,13 +138,13 @@ impl Profile for Mage {
 
     fn expand(
         &self,
-        input: &Input<'_>,
+        input: &Validated<'_>,
         schedule: &Sp<Schedule>,
         start: Moment,
         end: Moment,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Expanded> {
-        let spec = input.spec;
+        let spec = input.spec();
         let (unit, mut count) = every(
             schedule,
             Engine::Mage,

@@ -38,7 +38,7 @@ pub(crate) mod polyaxon;
 use crate::cron::{Cron, CronDialect};
 use crate::diag::Diagnostic;
 use crate::dialect::Dialect;
-use crate::plan::{Expanded, Input, Plan, Style};
+use crate::plan::{Expanded, Plan, Style, Validated};
 use crate::series::{DstPolicy, Tick};
 use crate::spec::{FoldRule, GapRule, Schedule, Sp, Spec, StrategyKind, Unit};
 use crate::time::{Moment, Zone};
@@ -158,7 +158,7 @@ impl std::fmt::Display for UnknownEngine {
         let names: Vec<&str> = Engine::ALL.iter().map(|e| e.name()).collect();
         write!(
             f,
-            "unknown engine `{}`: expected one of {}",
+            "unknown engine `{}`; expected one of {}",
             self.0,
             names.join(", ")
         )
@@ -360,12 +360,12 @@ pub(crate) trait Profile: std::fmt::Debug + Sync {
     }
 
     /// Checks of the spec against the engine before the window is read.
-    fn check(&self, _input: &Input<'_>, _diags: &mut Vec<Diagnostic>) {}
+    fn check(&self, _input: &Validated<'_>, _diags: &mut Vec<Diagnostic>) {}
 
     /// The engine's fire times over the window.
     fn expand(
         &self,
-        input: &Input<'_>,
+        input: &Validated<'_>,
         schedule: &Sp<Schedule>,
         start: Moment,
         end: Moment,

@@ -10,7 +10,7 @@ use super::{every, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::diag::Diagnostic;
 use crate::dialect::Dialect;
 use crate::plan::export::{refuse, yaml_scalar};
-use crate::plan::{Expanded, Input, Plan, Style};
+use crate::plan::{Expanded, Plan, Style, Validated};
 use crate::series::{Series, Tick};
 use crate::spec::{Schedule, Sp, Spec, Unit};
 use crate::time::{format_date, Civil, Moment};
@@ -129,9 +129,9 @@ impl Profile for Polyaxon {
         Style::Naive
     }
 
-    fn check(&self, input: &Input<'_>, diags: &mut Vec<Diagnostic>) {
-        if let Some(tz) = &input.spec.timezone {
-            if !input.zone.is_utc() {
+    fn check(&self, input: &Validated<'_>, diags: &mut Vec<Diagnostic>) {
+        if let Some(tz) = &input.spec().timezone {
+            if !input.zone().is_utc() {
                 diags.push(
                     Diagnostic::warning(
                         "W0310",
@@ -152,13 +152,13 @@ impl Profile for Polyaxon {
 
     fn expand(
         &self,
-        input: &Input<'_>,
+        input: &Validated<'_>,
         schedule: &Sp<Schedule>,
         start: Moment,
         end: Moment,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Expanded> {
-        let spec = input.spec;
+        let spec = input.spec();
         let (unit, count) = every(
             schedule,
             Engine::Polyaxon,
