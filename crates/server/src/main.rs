@@ -76,7 +76,7 @@ struct InputArgs {
 
 fn parse_target(s: &str) -> Result<backfill_core::ExportTarget, String> {
     backfill_core::ExportTarget::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = backfill_core::ExportTarget::ALL
+        let names: Vec<&str> = backfill_core::ExportTarget::all()
             .iter()
             .map(|t| t.name())
             .collect();

@@ -6,18 +6,6 @@ use crate::state::use_state;
 use backfill_core::ExportTarget;
 use leptos::prelude::*;
 
-fn label(target: ExportTarget) -> &'static str {
-    match target {
-        ExportTarget::Plan => "Plan JSON",
-        ExportTarget::Csv => "Runs CSV",
-        ExportTarget::Kestra => "Kestra trigger body",
-        ExportTarget::Dagster => "Dagster backfill variables",
-        ExportTarget::Mage => "Mage backfill body",
-        ExportTarget::Polyaxon => "Polyaxon operation",
-        ExportTarget::Flyte => "pyflyte backfill command",
-    }
-}
-
 fn mime(target: ExportTarget) -> &'static str {
     match target.extension() {
         "json" => "application/json",
@@ -81,9 +69,9 @@ pub fn ExportMenu() -> impl IntoView {
                     }
                     prop:value=move || target.get().name()
                 >
-                    {ExportTarget::ALL
-                        .iter()
-                        .map(|t| view! { <option value=t.name()>{label(*t)}</option> })
+                    {ExportTarget::all()
+                        .into_iter()
+                        .map(|t| view! { <option value=t.name()>{t.label()}</option> })
                         .collect_view()}
                 </select>
             </label>

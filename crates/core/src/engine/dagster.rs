@@ -12,7 +12,7 @@
 
 use super::cron_family::{engine_events, parse_cron};
 use super::dagster_clock::{Clock, Dt, Failure, WindowCache};
-use super::{Bounds, EndRule, Engine, Profile, Rederived, Request, RunAt, Runs, StartRule};
+use super::{Payload, Bounds, EndRule, Engine, Profile, Rederived, Request, RunAt, Runs, StartRule};
 use crate::cron::{Cron, CronDialect};
 use crate::diag::{Diagnostic, Span};
 use crate::plan::export::{pretty, refuse};
@@ -484,6 +484,13 @@ impl Profile for Dagster {
             })),
             _ => None,
         }
+    }
+
+    fn payload(&self) -> Option<Payload> {
+        Some(Payload {
+            label: "Dagster backfill variables",
+            extension: "json",
+        })
     }
 
     /// Dagster's `launchPartitionBackfill` variables: inclusive partition-key ranges.

@@ -14,7 +14,7 @@ use super::cron_family::{
     civil_text, cron_schedule, engine_events, half_open, next_fire, schedule_cron,
 };
 use super::croniter_clock::Clock;
-use super::{Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
+use super::{Payload, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::cron::{Cron, CronDialect};
 use crate::diag::{Diagnostic, Span};
 use crate::plan::export::refuse;
@@ -262,6 +262,13 @@ impl Profile for Flyte {
         at: Span,
     ) -> Option<Schedule> {
         cron_schedule(cron, at)
+    }
+
+    fn payload(&self) -> Option<Payload> {
+        Some(Payload {
+            label: "pyflyte backfill command",
+            extension: "sh",
+        })
     }
 
     /// A `pyflyte backfill` command per contiguous range of runs: `--from-date` and

@@ -9,7 +9,7 @@
 
 use super::cron_family::{cron_schedule, engine_events, half_open, next_fire, schedule_cron};
 use super::kestra_clock::Clock;
-use super::{Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
+use super::{Payload, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::cron::{Cron, CronDialect};
 use crate::diag::{Diagnostic, Span};
 use crate::dialect::Dialect;
@@ -285,6 +285,13 @@ impl Profile for Kestra {
         at: Span,
     ) -> Option<Schedule> {
         cron_schedule(cron, at)
+    }
+
+    fn payload(&self) -> Option<Payload> {
+        Some(Payload {
+            label: "Kestra trigger body",
+            extension: "json",
+        })
     }
 
     /// Kestra's `PUT /api/v1/triggers` body: a backfill from the first run to the last

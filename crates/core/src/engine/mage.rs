@@ -6,7 +6,7 @@
 //!   day (Jan 31 → Feb 29) sticks for every later run.
 //! - Offsets are fixed: no zone, no DST.
 
-use super::{every, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
+use super::{Payload, every, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::diag::Diagnostic;
 use crate::dialect::Dialect;
 use crate::plan::export::{pretty, refuse};
@@ -256,6 +256,13 @@ impl Profile for Mage {
         interval.map(|(unit, count)| Schedule::Every {
             unit: Sp::new(unit, at),
             count: Sp::new(count, at),
+        })
+    }
+
+    fn payload(&self) -> Option<Payload> {
+        Some(Payload {
+            label: "Mage backfill body",
+            extension: "json",
         })
     }
 

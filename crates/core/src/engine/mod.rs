@@ -26,14 +26,8 @@
 
 pub(crate) mod cron_family;
 pub(crate) mod croniter_clock;
-pub(crate) mod dagster;
 pub(crate) mod dagster_clock;
-pub(crate) mod flyte;
-pub(crate) mod generic;
-pub(crate) mod kestra;
 pub(crate) mod kestra_clock;
-pub(crate) mod mage;
-pub(crate) mod polyaxon;
 
 use crate::cron::{Cron, CronDialect};
 use crate::diag::Diagnostic;
@@ -44,77 +38,64 @@ use crate::spec::{FoldRule, GapRule, Schedule, Sp, Spec, StrategyKind, Unit};
 use crate::time::{Moment, Zone};
 use serde_json::{Map, Value as Json};
 
-/// The orchestrators the planner reproduces.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Engine {
+/// The registry: each engine's variant, its name (in specs, on the command line, on
+/// the wire), its module and profile. One line per engine, in the order the web app
+/// lists them; it declares the module, the `Engine` variant, `Engine::ALL`,
+/// `Engine::name` and [`profile`].
+macro_rules! engines {
+    ($($(#[$meta:meta])* $variant:ident = $name:literal => $module:ident::$profile:ident;)*) => {
+        $(pub(crate) mod $module;)*
+
+        /// The orchestrators the planner reproduces.
+        #[derive(
+            Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+        )]
+        pub enum Engine {
+            $($(#[$meta])* #[serde(rename = $name)] $variant,)*
+        }
+
+        const COUNT: usize = [$($name),*].len();
+
+        impl Engine {
+            /// Every engine, in the order the web app lists them.
+            pub const ALL: [Engine; COUNT] = [$(Engine::$variant),*];
+
+            /// The name used in specs, on the command line and on the wire.
+            #[must_use]
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Engine::$variant => $name,)*
+                }
+            }
+        }
+
+        /// The profile of `engine`.
+        pub(crate) fn profile(engine: Engine) -> &'static dyn Profile {
+            match engine {
+                $(Engine::$variant => &$module::$profile,)*
+            }
+        }
+    };
+}
+
+engines! {
     /// Polyaxon `daterange`/`datetimerange` matrices.
-    Polyaxon,
+    Polyaxon = "polyaxon" => polyaxon::Polyaxon;
     /// Mage date-and-time-window backfills.
-    Mage,
+    Mage = "mage" => mage::Mage;
     /// Kestra Schedule-trigger backfills.
-    Kestra,
+    Kestra = "kestra" => kestra::Kestra;
     /// Flyte `create_backfill_workflow`.
-    Flyte,
+    Flyte = "flyte" => flyte::Flyte;
     /// Dagster time-window partition backfills.
-    Dagster,
+    Dagster = "dagster" => dagster::Dagster;
     /// The planner's own engine, with the bounds and DST rule you choose (the default
     /// when a spec names none).
     #[default]
-    Generic,
-}
-
-/// The engine whose payload an export target is.
-pub(crate) fn of_export(target: crate::plan::ExportTarget) -> Option<Engine> {
-    use crate::plan::ExportTarget as T;
-    match target {
-        T::Plan | T::Csv => None,
-        T::Kestra => Some(Engine::Kestra),
-        T::Dagster => Some(Engine::Dagster),
-        T::Mage => Some(Engine::Mage),
-        T::Polyaxon => Some(Engine::Polyaxon),
-        T::Flyte => Some(Engine::Flyte),
-    }
-}
-
-/// The profile of `engine`: the registry.
-pub(crate) fn profile(engine: Engine) -> &'static dyn Profile {
-    match engine {
-        Engine::Polyaxon => &polyaxon::Polyaxon,
-        Engine::Mage => &mage::Mage,
-        Engine::Kestra => &kestra::Kestra,
-        Engine::Flyte => &flyte::Flyte,
-        Engine::Dagster => &dagster::Dagster,
-        Engine::Generic => &generic::Generic,
-    }
+    Generic = "generic" => generic::Generic;
 }
 
 impl Engine {
-    /// Every engine, in the order the web app lists them.
-    pub const ALL: [Engine; 6] = [
-        Engine::Polyaxon,
-        Engine::Mage,
-        Engine::Kestra,
-        Engine::Flyte,
-        Engine::Dagster,
-        Engine::Generic,
-    ];
-
-    /// The name used in specs and on the command line.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Polyaxon => "polyaxon",
-            Engine::Mage => "mage",
-            Engine::Kestra => "kestra",
-            Engine::Flyte => "flyte",
-            Engine::Dagster => "dagster",
-            Engine::Generic => "generic",
-        }
-    }
-
     /// The engine code (and its versions) whose behaviour this profile reproduces, as the
     /// differential harness checks it: `flytekit 1.16.31 / croniter 7.0.0`.
     #[must_use]
@@ -293,6 +274,15 @@ pub(crate) struct Rederived {
     pub runs: std::sync::Arc<dyn Runs>,
 }
 
+/// An engine's own export payload.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Payload {
+    /// What the export menu calls it.
+    pub label: &'static str,
+    /// A file extension for downloads.
+    pub extension: &'static str,
+}
+
 /// Runs that carry nothing of an engine's own.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Plain;
@@ -401,6 +391,12 @@ pub(crate) trait Profile: std::fmt::Debug + Sync {
         _at: crate::diag::Span,
     ) -> Option<Schedule> {
         Some(schedule.clone())
+    }
+
+    /// The engine's own payload, if it has one: what the export menu calls it and its
+    /// file extension.
+    fn payload(&self) -> Option<Payload> {
+        None
     }
 
     /// The plan as this engine's own payload, ready to submit (`None`: the engine has

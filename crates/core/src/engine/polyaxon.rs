@@ -6,7 +6,7 @@
 //! - A `datetime` input is read *as a date* by Polyaxon 2.18 (clipped), so a
 //!   non-midnight value fails to compile ([`crate::render`]).
 
-use super::{every, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
+use super::{Payload, every, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::diag::Diagnostic;
 use crate::dialect::Dialect;
 use crate::plan::export::{refuse, yaml_scalar};
@@ -302,6 +302,13 @@ impl Profile for Polyaxon {
         interval.map(|(unit, count)| Schedule::Every {
             unit: Sp::new(unit, at),
             count: Sp::new(count, at),
+        })
+    }
+
+    fn payload(&self) -> Option<Payload> {
+        Some(Payload {
+            label: "Polyaxon operation",
+            extension: "yaml",
         })
     }
 

@@ -10,72 +10,72 @@
 
 use super::{Plan, Style};
 use crate::diag::Diagnostic;
+use crate::engine::{profile, Engine};
 use crate::time::format_rfc3339;
 use serde_json::Value as Json;
 
-/// What to export a plan as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// What to export a plan as: the plan JSON, its runs as CSV, or an engine's own payload
+/// (each engine's profile says whether it has one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ExportTarget {
     /// The plan JSON (`backfill plan --format json`).
     Plan,
     /// The runs as CSV.
     Csv,
-    /// Kestra's `PUT /api/v1/triggers` body (an array of them for several ranges).
-    Kestra,
-    /// Dagster's `launchPartitionBackfill` GraphQL variables.
-    Dagster,
-    /// Mage's `POST /api/pipelines/:uuid/backfills` body.
-    Mage,
-    /// A Polyaxon operation with the equivalent matrix.
-    Polyaxon,
-    /// A `pyflyte backfill` command line.
-    Flyte,
+    /// An engine's own payload, ready to submit: Kestra's `PUT /api/v1/triggers` body,
+    /// Dagster's `launchPartitionBackfill` variables, Mage's backfill body, a Polyaxon
+    /// operation, a `pyflyte backfill` command.
+    Payload(Engine),
 }
 
 impl ExportTarget {
-    /// Every target, in the order the web app lists them.
-    pub const ALL: [ExportTarget; 7] = [
-        ExportTarget::Plan,
-        ExportTarget::Csv,
-        ExportTarget::Kestra,
-        ExportTarget::Dagster,
-        ExportTarget::Mage,
-        ExportTarget::Polyaxon,
-        ExportTarget::Flyte,
-    ];
+    /// Every target, in the order the web app lists them: the plan, CSV, then each
+    /// engine's payload in the engines' order.
+    #[must_use]
+    pub fn all() -> Vec<ExportTarget> {
+        let payloads = Engine::ALL
+            .into_iter()
+            .filter(|e| profile(*e).payload().is_some())
+            .map(ExportTarget::Payload);
+        [ExportTarget::Plan, ExportTarget::Csv]
+            .into_iter()
+            .chain(payloads)
+            .collect()
+    }
 
-    /// The name used on the command line.
+    /// The name used on the command line (an engine's payload by the engine's name).
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             ExportTarget::Plan => "plan",
             ExportTarget::Csv => "csv",
-            ExportTarget::Kestra => "kestra",
-            ExportTarget::Dagster => "dagster",
-            ExportTarget::Mage => "mage",
-            ExportTarget::Polyaxon => "polyaxon",
-            ExportTarget::Flyte => "flyte",
+            ExportTarget::Payload(e) => e.name(),
         }
     }
 
     /// The target called `name`.
     #[must_use]
     pub fn parse(name: &str) -> Option<ExportTarget> {
-        ExportTarget::ALL.into_iter().find(|t| t.name() == name)
+        ExportTarget::all().into_iter().find(|t| t.name() == name)
     }
 
     /// A file extension for downloads.
     #[must_use]
     pub fn extension(self) -> &'static str {
         match self {
-            ExportTarget::Plan
-            | ExportTarget::Kestra
-            | ExportTarget::Dagster
-            | ExportTarget::Mage => "json",
+            ExportTarget::Plan => "json",
             ExportTarget::Csv => "csv",
-            ExportTarget::Polyaxon => "yaml",
-            ExportTarget::Flyte => "sh",
+            ExportTarget::Payload(e) => profile(e).payload().map_or("txt", |p| p.extension),
+        }
+    }
+
+    /// What the export menu calls it.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportTarget::Plan => "Plan JSON",
+            ExportTarget::Csv => "Runs CSV",
+            ExportTarget::Payload(e) => profile(e).payload().map_or("", |p| p.label),
         }
     }
 }
@@ -109,10 +109,10 @@ impl Plan {
     /// The plan as `target`'s payload, or an error saying why it cannot be one.
     ///
     /// ```
-    /// use backfill_core::{plan, ExportTarget, PlanOptions};
+    /// use backfill_core::{plan, Engine, ExportTarget, PlanOptions};
     /// let text = "engine: dagster\nschedule: {partitions: {kind: daily}}\nwindow: {start: 2024-01-01, end: 2024-01-11}\nlabels: {asset: events}\n";
     /// let p = plan(text, &PlanOptions::default()).plan.unwrap();
-    /// let vars = p.export(ExportTarget::Dagster).unwrap();
+    /// let vars = p.export(ExportTarget::Payload(Engine::Dagster)).unwrap();
     /// assert!(vars.contains("\"start\": \"2024-01-01\""));
     /// assert!(vars.contains("\"end\": \"2024-01-10\""));
     /// ```
@@ -120,11 +120,12 @@ impl Plan {
         match target {
             ExportTarget::Plan => Ok(pretty(&self.to_json())),
             ExportTarget::Csv => Ok(self.csv()),
-            _ => crate::engine::of_export(target)
-                .and_then(|e| crate::engine::profile(e).export(self))
-                .unwrap_or_else(|| {
-                    Err(refuse("this engine has no payload", "export the plan JSON"))
-                }),
+            ExportTarget::Payload(e) => profile(e).export(self).unwrap_or_else(|| {
+                Err(refuse(
+                    format!("{e} has no payload of its own"),
+                    "export the plan JSON or the runs as CSV",
+                ))
+            }),
         }
     }
 

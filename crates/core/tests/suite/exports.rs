@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 use backfill_core::report::run_export;
-use backfill_core::ExportTarget;
 use backfill_core::PlanOptions as Options;
+use backfill_core::{Engine, ExportTarget};
 use std::path::{Path, PathBuf};
 
 fn examples() -> Vec<PathBuf> {
@@ -55,7 +55,7 @@ fn every_export_of_every_example_matches_its_golden_file() {
         } else {
             ""
         };
-        for target in ExportTarget::ALL {
+        for target in ExportTarget::all() {
             let out = run_export(&stem, &text, &options_for(&stem), target);
             let (ext, body) = if out.code == 0 {
                 (target.extension(), out.stdout)
@@ -92,9 +92,15 @@ fn payloads_round_trip_through_their_own_dialect() {
         ..Options::default()
     };
     for (file, target) in [
-        ("mage-window.yaml", ExportTarget::Mage),
-        ("polyaxon-daily.yaml", ExportTarget::Polyaxon),
-        ("polyaxon-hourly.yaml", ExportTarget::Polyaxon),
+        ("mage-window.yaml", ExportTarget::Payload(Engine::Mage)),
+        (
+            "polyaxon-daily.yaml",
+            ExportTarget::Payload(Engine::Polyaxon),
+        ),
+        (
+            "polyaxon-hourly.yaml",
+            ExportTarget::Payload(Engine::Polyaxon),
+        ),
     ] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         let original = backfill_core::plan(&text, &options).plan.unwrap();

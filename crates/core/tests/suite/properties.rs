@@ -341,7 +341,7 @@ proptest! {
         if let Some(p) = planned.plan {
             let n = p.run_count();
             let _ = p.runs(0, n.min(50)).count();
-            for t in backfill_core::ExportTarget::ALL {
+            for t in backfill_core::ExportTarget::all() {
                 let _ = p.export(t);
             }
         }
