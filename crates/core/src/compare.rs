@@ -9,7 +9,7 @@
 //! that engine's plan carries the error saying why.
 
 use crate::engine::Engine;
-use crate::spec::{PartitionKind, PartitionsSpec, Schedule, Sp, Spec, Unit};
+use crate::input::spec::{PartitionKind, PartitionsSpec, Schedule, Sp, Spec, Unit};
 use crate::time::parse_moment;
 
 /// An interval in the planner's units: (unit, count).

@@ -14,33 +14,32 @@
 mod compare;
 pub mod cron;
 mod diag;
-mod dialect;
 mod engine;
-pub mod form;
+mod input;
+mod options;
 mod plan;
-mod read;
 mod render;
 pub mod report;
 mod series;
-mod spec;
 mod time;
-mod yaml;
+
+pub use input::form;
 
 pub use diag::{did_you_mean, has_errors, Diagnostic, Severity, Span};
-pub use dialect::{Dialect, UnknownDialect};
 pub use engine::{Engine, UnknownEngine};
+pub use input::dialect::{Dialect, UnknownDialect};
+pub use input::spec::{FailurePolicy, Order, StrategyKind};
 pub use plan::{
     Batch, Estimate, ExportTarget, Plan, PlanOptions, Planned, RecommendedBatch, Run, RunDigest,
     RunRange, Source, Summary, DEFAULT_LIMIT, PLAN_VERSION,
 };
-pub use spec::{FailurePolicy, Order, StrategyKind};
 pub use time::civil::Civil;
 pub use time::{parse_duration, parse_moment, Moment, Zone};
 
 /// The first YAML document of `text` as JSON (for schema checks and tools), or the
 /// located syntax error.
 pub fn yaml_to_json(text: &str) -> Result<serde_json::Value, Diagnostic> {
-    let docs = yaml::parse_documents(text)?;
+    let docs = input::yaml::parse_documents(text)?;
     Ok(docs
         .first()
         .map_or(serde_json::Value::Null, |d| d.root.to_json()))
@@ -49,9 +48,9 @@ pub fn yaml_to_json(text: &str) -> Result<serde_json::Value, Diagnostic> {
 /// Which dialect `text` is written in, if it shows one (see [`Dialect`]).
 #[must_use]
 pub fn detect_dialect(text: &str) -> Option<Dialect> {
-    yaml::parse_documents(text)
+    input::yaml::parse_documents(text)
         .ok()
-        .and_then(|docs| dialect::detect_documents(&docs))
+        .and_then(|docs| input::dialect::detect_documents(&docs))
 }
 
 /// Plan a pasted text: detect (or take) its dialect, validate it against its engine,
@@ -70,71 +69,10 @@ pub fn detect_dialect(text: &str) -> Option<Dialect> {
 /// ```
 #[must_use]
 pub fn plan(text: &str, options: &PlanOptions) -> Planned {
-    match read_spec(text, options) {
+    match input::read(text, options) {
         Ok((spec, dialect, diags)) => plan::plan_spec(text, &spec, dialect, options, diags),
         Err(failed) => failed,
     }
-}
-
-/// Read `text` (in its detected or given dialect) into a spec.
-fn read_spec(
-    text: &str,
-    options: &PlanOptions,
-) -> Result<(spec::Spec, Dialect, Vec<Diagnostic>), Planned> {
-    let docs = match yaml::parse_documents(text) {
-        Ok(docs) => docs,
-        Err(d) => {
-            return Err(Planned::failed(
-                options.dialect.unwrap_or(Dialect::Spec),
-                vec![d],
-            ))
-        }
-    };
-    if docs.is_empty() {
-        let d = Diagnostic::error("E0003", "the input is empty").help(
-            "paste a planner spec, a Polyaxon operation, a Kestra flow or a Mage backfill body",
-        );
-        return Err(Planned::failed(
-            options.dialect.unwrap_or(Dialect::Spec),
-            vec![d],
-        ));
-    }
-    let detected = dialect::detect_documents(&docs);
-    let Some(dialect) = options.dialect.or(detected) else {
-        let kinds: Vec<String> = Dialect::ALL
-            .iter()
-            .map(|d| format!("{} ({})", d.label(), d.tell_tale()))
-            .collect();
-        let d = Diagnostic::error("E0005", "this text fits no input dialect")
-            .at(docs[0].root.span)
-            .help(format!("expected one of: {}", kinds.join("; ")));
-        return Err(Planned::failed(Dialect::Spec, vec![d]));
-    };
-    let mut reader = spec::Reader::new(text);
-    let spec = match dialect {
-        Dialect::Spec => {
-            if docs.len() > 1 {
-                reader.diags.push(
-                    Diagnostic::error(
-                        "E0004",
-                        "a planner spec is one YAML document; this text has several",
-                    )
-                    .at(docs[1].root.span),
-                );
-            }
-            spec::parse_spec(&docs[0].root, &mut reader)
-        }
-        Dialect::Polyaxon => read::polyaxon(&docs, &mut reader),
-        Dialect::Kestra | Dialect::KestraTrigger => read::kestra(&docs, &mut reader, options),
-        Dialect::Mage => read::mage(&docs, &mut reader, options),
-        Dialect::MageRuns => read::mage_runs(&docs, &mut reader, options),
-    };
-    if dialect != Dialect::Spec && diag::has_errors(&reader.diags) {
-        let mut diags = reader.diags;
-        diags.sort_by_key(|d| (d.span.map_or(usize::MAX, |s| s.start), d.severity));
-        return Err(Planned::failed(dialect, diags));
-    }
-    Ok((spec, dialect, reader.diags))
 }
 
 /// The same window and schedule planned by every engine, each given the schedule in
@@ -143,7 +81,7 @@ fn read_spec(
 /// error saying why.
 #[must_use]
 pub fn compare(text: &str, options: &PlanOptions) -> Vec<(Engine, Planned)> {
-    let read = read_spec(text, options);
+    let read = input::read(text, options);
     Engine::ALL
         .iter()
         .map(|e| {

@@ -20,8 +20,22 @@
 //!   a fire at that very time).
 
 use crate::cron::Cron;
-use crate::spec::{FoldRule, GapRule};
 use crate::time::{Civil, OffsetSecs, Zone};
+
+/// What an engine does with a civil time inside a DST gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GapRule {
+    Skip,
+    Shift,
+}
+
+/// What an engine does with a civil time inside a DST fold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FoldRule {
+    Earlier,
+    Later,
+    Both,
+}
 
 /// One fire time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

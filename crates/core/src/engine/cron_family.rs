@@ -6,9 +6,9 @@
 use super::{EndRule, Engine, StartRule};
 use crate::cron::{Cron, CronDialect};
 use crate::diag::{Diagnostic, Span};
+use crate::input::spec::{Schedule, Sp};
 use crate::plan::{Style, Validated};
 use crate::series::{CronSeries, DstEvent, DstPolicy, Tick};
-use crate::spec::{Schedule, Sp};
 use crate::time::{format_python_str, Zone};
 
 /// The instants `[lo, hi)` a cron engine's fires must lie in, from the window's ends

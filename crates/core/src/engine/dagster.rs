@@ -18,9 +18,8 @@ use crate::diag::{Diagnostic, Span};
 use crate::plan::export::{pretty, refuse};
 use crate::plan::{Expanded, Plan, Validated};
 use crate::series::{CronSeries, DstPolicy, Series, Tick};
-use crate::spec::{
-    FoldRule, GapRule, PartitionKind, PartitionsSpec, Schedule, Sp, Spec, StrategyKind, Unit,
-};
+use crate::input::spec::{PartitionKind, PartitionsSpec, Schedule, Sp, Spec, StrategyKind, Unit};
+use crate::series::{FoldRule, GapRule};
 use crate::time::{civil::DAY, strftime, Civil, Moment, Zone};
 use serde_json::{json, Map, Value as Json};
 use std::sync::Arc;

@@ -8,7 +8,8 @@ use super::{Bounds, EndRule, Engine, Profile, StartRule};
 use crate::diag::{Diagnostic, Span};
 use crate::plan::{group_digits, over_limit, Expanded, Validated};
 use crate::series::{CronSeries, Series, Tick};
-use crate::spec::{FoldRule, GapRule, Schedule, Sp, Unit};
+use crate::input::spec::{Schedule, Sp, Unit};
+use crate::series::{FoldRule, GapRule};
 use crate::time::{civil::add_months_clamped, Civil, Local, Moment};
 use std::sync::Arc;
 

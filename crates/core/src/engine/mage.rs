@@ -8,11 +8,11 @@
 
 use super::{Payload, every, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::diag::Diagnostic;
-use crate::dialect::Dialect;
+use crate::input::dialect::Dialect;
 use crate::plan::export::{pretty, refuse};
 use crate::plan::{Expanded, Plan, Style, Validated};
 use crate::series::{Series, Tick};
-use crate::spec::{Schedule, Sp, Spec, Unit};
+use crate::input::spec::{Schedule, Sp, Spec, Unit};
 use crate::time::{civil::add_months_clamped, format_date, format_python_iso, Civil, Moment};
 use serde_json::{json, Map, Value as Json};
 use std::sync::Arc;

@@ -31,10 +31,11 @@ pub(crate) mod kestra_clock;
 
 use crate::cron::{Cron, CronDialect};
 use crate::diag::Diagnostic;
-use crate::dialect::Dialect;
+use crate::input::dialect::Dialect;
+use crate::input::spec::{Schedule, Sp, Spec, StrategyKind, Unit};
 use crate::plan::{Expanded, Plan, Style, Validated};
 use crate::series::{DstPolicy, Tick};
-use crate::spec::{FoldRule, GapRule, Schedule, Sp, Spec, StrategyKind, Unit};
+use crate::series::{FoldRule, GapRule};
 use crate::time::{Moment, Zone};
 use serde_json::{Map, Value as Json};
 

@@ -8,11 +8,11 @@
 
 use super::{Payload, every, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::diag::Diagnostic;
-use crate::dialect::Dialect;
+use crate::input::dialect::Dialect;
 use crate::plan::export::{refuse, yaml_scalar};
 use crate::plan::{Expanded, Plan, Style, Validated};
 use crate::series::{Series, Tick};
-use crate::spec::{Schedule, Sp, Spec, Unit};
+use crate::input::spec::{Schedule, Sp, Spec, Unit};
 use crate::time::{format_date, Civil, Moment};
 use serde_json::{Map, Value as Json};
 use std::fmt::Write as _;

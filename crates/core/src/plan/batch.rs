@@ -6,7 +6,7 @@ use super::validate::Execution;
 use super::Plan;
 use crate::diag::Diagnostic;
 use crate::engine::recommended_batch;
-use crate::spec::{Spec, StrategyKind};
+use crate::input::spec::{Spec, StrategyKind};
 use serde_json::{Map, Value as Json};
 
 /// A group of runs that batches are cut from: `runs` runs from `first`, `size` per batch.

@@ -7,13 +7,15 @@
 //! of a billion runs is counted (and refused) in milliseconds.
 
 use crate::diag::{has_errors, Diagnostic, Span};
-use crate::dialect::Dialect;
 use crate::engine::{Engine, Profile, Runs};
+use crate::input::dialect::Dialect;
+use crate::input::spec::{FailurePolicy, Order, Schedule, Sp, Spec, StrategyKind, Unit};
 use crate::series::{Series, Tick};
-use crate::spec::{FailurePolicy, Order, Schedule, Sp, Spec, StrategyKind, Unit};
 use crate::time::{Moment, Zone};
 use serde_json::{Map, Value as Json};
 use std::sync::Arc;
+
+pub use crate::options::{PlanOptions, DEFAULT_LIMIT};
 
 mod batch;
 mod digest;
@@ -36,44 +38,8 @@ pub use export::ExportTarget;
 pub(crate) use validate::Validated;
 use validate::{validate, Window};
 
-/// The default most runs a plan may have.
-pub const DEFAULT_LIMIT: u64 = 1_000_000;
-
 /// The plan JSON's format version.
 pub const PLAN_VERSION: u32 = 1;
-
-/// What the caller decides: the engine (overriding the spec's), "now", the limit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanOptions {
-    /// Plan for this engine whatever the spec says.
-    pub engine: Option<Engine>,
-    /// "Now" for open windows (RFC 3339), unless the spec sets `now`.
-    pub now: Option<String>,
-    /// The most runs a plan may have.
-    pub limit: u64,
-    /// Read the text as this dialect instead of detecting it.
-    pub dialect: Option<Dialect>,
-    /// The backfill's start, overriding the pasted one (Kestra, Mage bodies).
-    pub start: Option<String>,
-    /// The backfill's end, overriding the pasted one.
-    pub end: Option<String>,
-    /// Which of a Kestra flow's Schedule triggers to backfill.
-    pub trigger: Option<String>,
-}
-
-impl Default for PlanOptions {
-    fn default() -> Self {
-        PlanOptions {
-            dialect: None,
-            start: None,
-            end: None,
-            trigger: None,
-            engine: None,
-            now: None,
-            limit: DEFAULT_LIMIT,
-        }
-    }
-}
 
 /// Where a plan came from: enough to re-expand it anywhere.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

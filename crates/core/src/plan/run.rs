@@ -2,8 +2,8 @@
 
 use super::{Plan, Style};
 use crate::engine::RunAt;
+use crate::input::spec::Order;
 use crate::series::Tick;
-use crate::spec::Order;
 use crate::time::{format_python_iso, format_rfc3339, Civil};
 use serde_json::{Map, Value as Json};
 

@@ -2,8 +2,8 @@
 
 use super::{Plan, Style};
 use crate::diag::Diagnostic;
+use crate::input::spec::{Sp, Spec};
 use crate::series::Series;
-use crate::spec::{Sp, Spec};
 use crate::time::{parse_moment, Civil, Moment};
 
 impl Plan {

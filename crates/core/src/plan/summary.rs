@@ -2,7 +2,7 @@
 //! whole JSON form.
 
 use super::{Batch, Estimate, Plan, Run, PLAN_VERSION};
-use crate::spec::{FailurePolicy, Order, StrategyKind};
+use crate::input::spec::{FailurePolicy, Order, StrategyKind};
 use crate::time::{format_rfc3339, Zone};
 use serde_json::{json, Map, Value as Json};
 

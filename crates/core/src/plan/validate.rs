@@ -5,7 +5,7 @@
 use super::{PlanOptions, Style};
 use crate::diag::Diagnostic;
 use crate::engine::{profile, Engine, Profile};
-use crate::spec::{FailurePolicy, Order, Schedule, Sp, Spec, StrategyKind};
+use crate::input::spec::{FailurePolicy, Order, Schedule, Sp, Spec, StrategyKind};
 use crate::time::{parse_moment, Moment, Zone};
 
 /// A spec checked against its engine: what every engine's expansion reads.

@@ -7,7 +7,7 @@
 //! the top, `params`, `labels`, `now`, `grid`, …) is kept verbatim in [`FormFields::rest`],
 //! so filling the form never loses a line the user wrote.
 
-use crate::yaml::{parse_documents, Node, Value};
+use crate::input::yaml::{parse_documents, Node, Value};
 
 /// The schedule as the form shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,8 @@
 
 use crate::diag::{did_you_mean, Diagnostic, Span};
 use crate::engine::Engine;
-use crate::yaml::{Node, Value};
+use crate::input::yaml::{Node, Value};
+use crate::series::{FoldRule, GapRule};
 
 /// A value with the span of the text it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,21 +145,6 @@ pub enum FailurePolicy {
     FailFast,
     /// Run everything that can run.
     Continue,
-}
-
-/// What the generic engine does with a civil time inside a DST gap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum GapRule {
-    Skip,
-    Shift,
-}
-
-/// What the generic engine does with a civil time inside a DST fold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FoldRule {
-    Earlier,
-    Later,
-    Both,
 }
 
 /// The parsed planner spec, every value with its span.

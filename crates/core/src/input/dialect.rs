@@ -9,7 +9,7 @@
 //! | `mage`           | a backfill body: `backfill` with `start_datetime`              |
 //! | `mage-runs`      | a list of variable dicts (custom-code output)                  |
 
-use crate::yaml::{Document, Node, Value};
+use crate::input::yaml::{Document, Node, Value};
 
 /// The error for a name that is no dialect, with the names that are.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,76 @@
+//! Input: what a user pastes, read into a spanned [`spec::Spec`]. The planner's own YAML
+//! (`spec.rs`), the dialect a text is in (`dialect.rs`), one reader per orchestrator's
+//! own text (`read/`), the form view (`form.rs`), and the YAML tree they all read
+//! (`yaml.rs`, the one module that names saphyr).
+
+pub(crate) mod dialect;
+pub mod form;
+pub(crate) mod read;
+pub(crate) mod spec;
+pub(crate) mod yaml;
+
+use crate::diag::Diagnostic;
+use crate::options::PlanOptions;
+use crate::plan::Planned;
+use dialect::Dialect;
+
+/// Read `text` (in its detected or given dialect) into a spec.
+pub(crate) fn read(
+    text: &str,
+    options: &PlanOptions,
+) -> Result<(spec::Spec, Dialect, Vec<Diagnostic>), Planned> {
+    let docs = match yaml::parse_documents(text) {
+        Ok(docs) => docs,
+        Err(d) => {
+            return Err(Planned::failed(
+                options.dialect.unwrap_or(Dialect::Spec),
+                vec![d],
+            ))
+        }
+    };
+    if docs.is_empty() {
+        let d = Diagnostic::error("E0003", "the input is empty").help(
+            "paste a planner spec, a Polyaxon operation, a Kestra flow or a Mage backfill body",
+        );
+        return Err(Planned::failed(
+            options.dialect.unwrap_or(Dialect::Spec),
+            vec![d],
+        ));
+    }
+    let detected = dialect::detect_documents(&docs);
+    let Some(dialect) = options.dialect.or(detected) else {
+        let kinds: Vec<String> = Dialect::ALL
+            .iter()
+            .map(|d| format!("{} ({})", d.label(), d.tell_tale()))
+            .collect();
+        let d = Diagnostic::error("E0005", "this text fits no input dialect")
+            .at(docs[0].root.span)
+            .help(format!("expected one of: {}", kinds.join("; ")));
+        return Err(Planned::failed(Dialect::Spec, vec![d]));
+    };
+    let mut reader = spec::Reader::new(text);
+    let spec = match dialect {
+        Dialect::Spec => {
+            if docs.len() > 1 {
+                reader.diags.push(
+                    Diagnostic::error(
+                        "E0004",
+                        "a planner spec is one YAML document; this text has several",
+                    )
+                    .at(docs[1].root.span),
+                );
+            }
+            spec::parse_spec(&docs[0].root, &mut reader)
+        }
+        Dialect::Polyaxon => read::polyaxon(&docs, &mut reader),
+        Dialect::Kestra | Dialect::KestraTrigger => read::kestra(&docs, &mut reader, options),
+        Dialect::Mage => read::mage(&docs, &mut reader, options),
+        Dialect::MageRuns => read::mage_runs(&docs, &mut reader, options),
+    };
+    if dialect != Dialect::Spec && crate::diag::has_errors(&reader.diags) {
+        let mut diags = reader.diags;
+        diags.sort_by_key(|d| (d.span.map_or(usize::MAX, |s| s.start), d.severity));
+        return Err(Planned::failed(dialect, diags));
+    }
+    Ok((spec, dialect, reader.diags))
+}
