@@ -484,7 +484,7 @@ impl Series {
 mod tests {
     use super::*;
     use crate::cron::CronDialect;
-    use crate::time::{format_rfc3339, parse_moment};
+    use crate::time::{format_rfc3339, parse_moment, UtcAs};
 
     fn instant(s: &str, zone: Zone) -> i64 {
         parse_moment(s).unwrap().instant_in(zone)
@@ -514,7 +514,7 @@ mod tests {
         }
         assert_eq!(all.len() as u64, s.len());
         all.iter()
-            .map(|t| format_rfc3339(t.instant, t.offset, true))
+            .map(|t| format_rfc3339(t.instant, t.offset, UtcAs::Z))
             .collect()
     }
 

@@ -194,7 +194,7 @@ impl Clock {
 mod tests {
     use super::*;
     use crate::cron::CronDialect;
-    use crate::time::{format_rfc3339, parse_moment};
+    use crate::time::{format_rfc3339, parse_moment, UtcAs};
 
     /// croniter 7.0.0's own answers (run: `croniter(cron, aware start).get_next()`).
     fn fires(expr: &str, zone: &str, start: &str, n: usize) -> Vec<String> {
@@ -208,7 +208,7 @@ mod tests {
         ticks
             .iter()
             .take(n)
-            .map(|t| format_rfc3339(t.instant, t.offset, false))
+            .map(|t| format_rfc3339(t.instant, t.offset, UtcAs::Offset))
             .collect()
     }
 

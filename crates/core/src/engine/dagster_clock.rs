@@ -1373,7 +1373,7 @@ mod tests {
         // The last tick is the end of the last window, not a key.
         ticks[..ticks.len().saturating_sub(1)]
             .iter()
-            .map(|t| crate::time::format_rfc3339(t.instant, t.offset, false))
+            .map(|t| crate::time::format_rfc3339(t.instant, t.offset, crate::time::UtcAs::Offset))
             .collect()
     }
 

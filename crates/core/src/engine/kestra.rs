@@ -18,7 +18,7 @@ use crate::plan::{Expanded, Plan, Validated};
 use crate::series::{CronSeries, DstPolicy, Series, Tick};
 use crate::input::spec::{Schedule, Sp, Unit};
 use crate::series::{FoldRule, GapRule};
-use crate::time::{format_rfc3339, Local, Moment};
+use crate::time::{format_rfc3339, Local, Moment, UtcAs};
 use serde_json::{json, Map, Value as Json};
 use std::sync::Arc;
 
@@ -88,7 +88,7 @@ impl Runs for KestraRuns {
         // for an offset id such as `+05:30` (Java's fallback for ids it does not know):
         // such a trigger's dates print in UTC.
         let fixed = plan.zone.is_fixed();
-        let fmt = |t: Tick| format_rfc3339(t.instant, if fixed { 0 } else { t.offset }, true);
+        let fmt = |t: Tick| format_rfc3339(t.instant, if fixed { 0 } else { t.offset }, UtcAs::Z);
         vars.insert("trigger.date".to_owned(), Json::String(fmt(t)));
         vars.insert(
             "trigger.previous".to_owned(),
@@ -129,7 +129,7 @@ fn clocked(
     if let Some(at) = backfill.stuck {
         let at = clock.tick(at);
         diags.push(
-            Diagnostic::warning("W0323", format!("kestra's backfill never ends: cron-utils finds no fire after `{}`, so the scheduler fails the trigger (a FAILED execution) at every tick; the {} execution{} before it are planned", format_rfc3339(at.instant, at.offset, true), backfill.executions.len(), if backfill.executions.len() == 1 { "" } else { "s" }))
+            Diagnostic::warning("W0323", format!("kestra's backfill never ends: cron-utils finds no fire after `{}`, so the scheduler fails the trigger (a FAILED execution) at every tick; the {} execution{} before it are planned", format_rfc3339(at.instant, at.offset, UtcAs::Z), backfill.executions.len(), if backfill.executions.len() == 1 { "" } else { "s" }))
                 .at_opt(input.spec().end.as_ref().map(|v| v.span).or(input.spec().window)),
         );
     }

@@ -721,7 +721,7 @@ mod tests {
     //! `differential/kestra/dst-vectors.jsonl` (FINDINGS-dst.md §4).
     use super::*;
     use crate::cron::CronDialect;
-    use crate::time::{format_rfc3339, parse_moment};
+    use crate::time::{format_rfc3339, parse_moment, UtcAs};
 
     fn clock(cron: &str, seconds: bool, zone: &str, around: &str) -> Clock {
         let dialect = if seconds {
@@ -744,7 +744,7 @@ mod tests {
         z
     }
     fn text(z: Option<Zt>) -> Option<String> {
-        z.map(|z| format_rfc3339(z.instant(), z.offset, true))
+        z.map(|z| format_rfc3339(z.instant(), z.offset, UtcAs::Z))
     }
     /// The whole backfill, as `date previous next` lines.
     fn backfill(

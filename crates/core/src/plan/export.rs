@@ -11,7 +11,7 @@
 use super::{Plan, Style};
 use crate::diag::Diagnostic;
 use crate::engine::{profile, Engine};
-use crate::time::format_rfc3339;
+use crate::time::{format_rfc3339, UtcAs};
 use serde_json::Value as Json;
 
 /// What to export a plan as: the plan JSON, its runs as CSV, or an engine's own payload
@@ -185,8 +185,8 @@ impl Plan {
     pub(crate) fn aware_text(&self, index: u64) -> Option<String> {
         let (t, o) = self.run_instant(index)?;
         Some(match self.style {
-            Style::Naive => format_rfc3339(t, 0, true),
-            Style::Aware => format_rfc3339(t, o, true),
+            Style::Naive => format_rfc3339(t, 0, UtcAs::Z),
+            Style::Aware => format_rfc3339(t, o, UtcAs::Z),
         })
     }
 

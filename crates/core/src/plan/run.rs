@@ -4,7 +4,7 @@ use super::{Plan, Style};
 use crate::engine::RunAt;
 use crate::input::spec::Order;
 use crate::series::Tick;
-use crate::time::{format_python_iso, format_rfc3339, Civil};
+use crate::time::{format_python_iso, format_rfc3339, Civil, UtcAs};
 use serde_json::{Map, Value as Json};
 
 /// One run of a plan.
@@ -83,7 +83,15 @@ impl Plan {
                 format_python_iso(Civil::from_secs(t.instant), Some(0))
             }
             Style::Naive => t.civil().to_string(),
-            Style::Aware => format_rfc3339(t.instant, t.offset, self.zone.is_utc()),
+            Style::Aware => format_rfc3339(
+                t.instant,
+                t.offset,
+                if self.zone.is_utc() {
+                    UtcAs::Z
+                } else {
+                    UtcAs::Offset
+                },
+            ),
         }
     }
 

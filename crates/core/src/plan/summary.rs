@@ -3,7 +3,7 @@
 
 use super::{Batch, Estimate, Plan, Run, PLAN_VERSION};
 use crate::input::spec::{FailurePolicy, Order, StrategyKind};
-use crate::time::{format_rfc3339, Zone};
+use crate::time::{format_rfc3339, UtcAs, Zone};
 use serde_json::{json, Map, Value as Json};
 
 /// What a plan comes to, in one place: counts, the first and last runs, the zone, the
@@ -61,7 +61,7 @@ impl Plan {
         let in_utc = |r: &Option<Run>| {
             r.as_ref()
                 .and_then(|r| self.tick_of(r.index))
-                .map(|(_, t, _)| format_rfc3339(t.instant, 0, true))
+                .map(|(_, t, _)| format_rfc3339(t.instant, 0, UtcAs::Z))
         };
         let naive = self.dates_naive();
         Summary {
