@@ -3,9 +3,9 @@
 //! the states in `lifecycle.rs`.
 
 use crate::error::AppError;
-use crate::http::AppState;
 use crate::ids;
 use crate::lifecycle::{Action, Status};
+use crate::state::AppState;
 use crate::store::{self, DetailQuery, ListQuery, Stored};
 use crate::submission::Submission;
 use axum::body::Bytes;

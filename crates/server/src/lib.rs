@@ -19,6 +19,7 @@ mod http;
 mod ids;
 pub mod lifecycle;
 mod rows;
+mod state;
 mod store;
 mod submission;
 

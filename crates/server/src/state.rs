@@ -1,0 +1,65 @@
+//! What every request shares: the store and the configuration. The routes (`http.rs`)
+//! and the handlers (`api.rs`) both read it; neither imports the other for it.
+
+use crate::db::Db;
+use axum::http::HeaderValue;
+use std::path::PathBuf;
+
+/// The default request body limit: 8 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// What the server is configured with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the release build of the web app lives (`dist/`).
+    pub dist: PathBuf,
+    /// The bearer token required on writes, if any.
+    pub token: Option<String>,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Origins allowed to call the API from a browser (CORS); none: same origin only.
+    pub cors_origins: Vec<HeaderValue>,
+    /// The most runs a submitted plan may have.
+    pub max_runs: u64,
+}
+
+impl Config {
+    /// Defaults: no token, an 8 MiB body limit, no CORS, the core's run limit.
+    #[must_use]
+    pub fn new(dist: PathBuf) -> Config {
+        Config {
+            dist,
+            token: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            cors_origins: Vec::new(),
+            max_runs: backfill_core::DEFAULT_LIMIT,
+        }
+    }
+}
+
+/// Check an origin for `--cors-origin`: `scheme://host[:port]`, nothing after.
+///
+/// # Errors
+/// A message saying what is wrong with it.
+pub fn parse_origin(origin: &str) -> Result<HeaderValue, String> {
+    let origin = origin.trim();
+    let rest = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .ok_or_else(|| format!("CORS origin `{origin}` must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains('/') || rest.contains('*') {
+        return Err(format!(
+            "CORS origin `{origin}` must be scheme://host[:port], with no path, slash or wildcard"
+        ));
+    }
+    HeaderValue::from_str(origin).map_err(|e| format!("CORS origin `{origin}`: {e}"))
+}
+
+/// Shared state of every request.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The store.
+    pub db: Db,
+    /// The configuration.
+    pub config: Config,
+}
