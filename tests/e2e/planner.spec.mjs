@@ -71,6 +71,14 @@ test('an error typed is underlined on its line and listed, and goes when fixed',
   await expect(page.getByTestId('run-count')).toHaveText('9');
 });
 
+test('a diagnostic code says what it means on hover (from the core code registry)', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('example-flyte-docstring').click();
+  const code = page.locator('.diag-code', { hasText: 'W0302' }).first();
+  await expect(code).toHaveAttribute('title', /flyte excludes both ends/);
+  expect(errors).toEqual([]);
+});
+
 test('switching engines changes the counts as the engines do (seed A)', async ({ page }) => {
   await open(page);
   const editor = page.getByTestId('editor');

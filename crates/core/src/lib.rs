@@ -25,7 +25,7 @@ mod time;
 
 pub use input::form;
 
-pub use diag::{did_you_mean, has_errors, Diagnostic, Severity, Span};
+pub use diag::{codes, did_you_mean, has_errors, Diagnostic, Severity, Span};
 pub use engine::{Engine, UnknownEngine};
 pub use input::dialect::{Dialect, UnknownDialect};
 pub use input::spec::{FailurePolicy, Order, StrategyKind};

@@ -57,7 +57,7 @@ pub fn DiagnosticsList() -> impl IntoView {
                             }
                         >
                             <span class="diag-sev">{d.severity.to_string()}</span>
-                            <span class="diag-code">{d.code.clone()}</span>
+                            <span class="diag-code" title=backfill_core::codes::meaning(&d.code).unwrap_or("")>{d.code.clone()}</span>
                             <span class="diag-at">{at}</span>
                             <span class="diag-msg">{d.message.clone()}</span>
                         </button>

@@ -6,6 +6,8 @@
 //! one-line lower-case message that quotes the offending value, an optional help line,
 //! and a [`Span`] into the text the user pasted.
 
+pub mod codes;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
