@@ -3,28 +3,29 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use crate::diag::codes;
 
 // ---------------------------------------------------------------------------------------
 // Error codes
 // ---------------------------------------------------------------------------------------
 
-pub(super) const E_FIELD_COUNT: &str = "E0301";
-pub(super) const E_EMPTY: &str = "E0302";
-pub(super) const E_MALFORMED: &str = "E0303";
-pub(super) const E_RANGE: &str = "E0304";
-pub(super) const E_REVERSED: &str = "E0305";
-pub(super) const E_STEP: &str = "E0306";
-pub(super) const E_EMPTY_ITEM: &str = "E0307";
-pub(super) const E_NAME: &str = "E0308";
-pub(super) const E_NICKNAME: &str = "E0309";
-pub(super) const E_UNSUPPORTED: &str = "E0310";
-pub(super) const E_PLACEMENT: &str = "E0311";
-pub(super) const E_OCCURRENCE: &str = "E0312";
-pub(super) const E_NEVER: &str = "E0313";
-pub(super) const E_W_LIST: &str = "E0314";
-pub(super) const E_NTH_MIX: &str = "E0315";
-pub(super) const E_HASH: &str = "E0316";
-pub(super) const E_CRONITER_FAILS: &str = "E0317";
+pub(super) const E_FIELD_COUNT: &str = codes::CRON_FIELD_COUNT;
+pub(super) const E_EMPTY: &str = codes::CRON_EMPTY;
+pub(super) const E_MALFORMED: &str = codes::CRON_MALFORMED;
+pub(super) const E_RANGE: &str = codes::CRON_OUT_OF_RANGE;
+pub(super) const E_REVERSED: &str = codes::CRON_REVERSED;
+pub(super) const E_STEP: &str = codes::CRON_STEP;
+pub(super) const E_EMPTY_ITEM: &str = codes::CRON_EMPTY_ITEM;
+pub(super) const E_NAME: &str = codes::CRON_NAME;
+pub(super) const E_NICKNAME: &str = codes::CRON_NICKNAME;
+pub(super) const E_UNSUPPORTED: &str = codes::CRON_UNSUPPORTED;
+pub(super) const E_PLACEMENT: &str = codes::CRON_PLACEMENT;
+pub(super) const E_OCCURRENCE: &str = codes::CRON_OCCURRENCE;
+pub(super) const E_NEVER: &str = codes::CRON_NEVER;
+pub(super) const E_W_LIST: &str = codes::CRON_W_LIST;
+pub(super) const E_NTH_MIX: &str = codes::CRON_NTH_MIX;
+pub(super) const E_HASH: &str = codes::CRON_HASH;
+pub(super) const E_CRONITER_FAILS: &str = codes::CRONITER_FAILS;
 
 impl CronError {
     pub(super) fn new(

@@ -8,6 +8,8 @@
 /// A diagnostic code and what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Code {
+    /// The constant's name: `UNKNOWN_KEY`.
+    pub name: &'static str,
     /// `E0101`.
     pub code: &'static str,
     /// What it means, in one line.
@@ -21,7 +23,7 @@ macro_rules! codes {
             pub const $name: &str = $code;
         )*
         /// Every code, in order.
-        pub const ALL: &[Code] = &[$(Code { code: $code, meaning: $meaning }),*];
+        pub const ALL: &[Code] = &[$(Code { name: stringify!($name), code: $code, meaning: $meaning }),*];
     };
 }
 

@@ -5,6 +5,7 @@
 
 use super::{EndRule, Engine, StartRule};
 use crate::cron::{Cron, CronDialect};
+use crate::diag::codes;
 use crate::diag::{Diagnostic, Span};
 use crate::input::spec::{Schedule, Sp};
 use crate::plan::{Style, Validated};
@@ -44,7 +45,7 @@ pub(crate) fn schedule_cron<'s>(
         }
         Schedule::Every { .. } => {
             diags.push(
-                Diagnostic::error("E0403", every_why)
+                Diagnostic::error(codes::WRONG_SCHEDULE_KIND, every_why)
                     .at(schedule.span)
                     .help("use `schedule: {cron: \"0 0 * * *\"}`"),
             );
@@ -53,7 +54,7 @@ pub(crate) fn schedule_cron<'s>(
         Schedule::Partitions(_) | Schedule::Explicit { .. } => {
             diags.push(
                 Diagnostic::error(
-                    "E0403",
+                    codes::WRONG_SCHEDULE_KIND,
                     format!("`partitions` is dagster's schedule; {engine} uses a cron"),
                 )
                 .at(schedule.span),

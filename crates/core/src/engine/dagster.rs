@@ -23,6 +23,7 @@ use crate::series::{FoldRule, GapRule};
 use crate::time::{civil::DAY, strftime, Civil, Moment, Zone};
 use serde_json::{json, Map, Value as Json};
 use std::sync::Arc;
+use crate::diag::codes;
 
 /// dagster 1.13.28.
 #[derive(Debug)]
@@ -39,7 +40,7 @@ const DAGSTER: &str = "1.13.28";
 /// E0420: dagster itself raises on these partitions.
 fn dagster_fails(f: &Failure, at: Span) -> Diagnostic {
     Diagnostic::error(
-        "E0420",
+        codes::DAGSTER_FAILS,
         format!("dagster {DAGSTER} itself fails on these partitions: {}", f.0),
     )
     .at(at)
@@ -224,13 +225,13 @@ impl Runs for DagsterRuns {
         };
         if let Some((_, a, b)) = sizes.iter().flatten().find(|r| r.0 == 0) {
             diags.push(
-                Diagnostic::warning("W0336", format!("dagster launches a run for the range `{a}`…`{b}` that reads back no partition: it is not listed here"))
+                Diagnostic::warning(codes::DAGSTER_EMPTY_RANGE_RUN, format!("dagster launches a run for the range `{a}`…`{b}` that reads back no partition: it is not listed here"))
                     .help("the range's keys read back as windows outside it (a leap-day or skipped-day key); select around them"),
             );
         }
         if let Some((a, b)) = tie {
             diags.push(
-                Diagnostic::warning("W0335", format!("dagster reads the keys `{a}` and `{b}` as the same instant: which of them it launches depends on the order of a Python set, which changes from process to process (PYTHONHASHSEED); this preview takes `{a}` first"))
+                Diagnostic::warning(codes::DAGSTER_HASH_ORDER, format!("dagster reads the keys `{a}` and `{b}` as the same instant: which of them it launches depends on the order of a Python set, which changes from process to process (PYTHONHASHSEED); this preview takes `{a}` first"))
                     .help("a skipped or repeated day makes two key texts name one instant; select around it, or use a `fmt` with the offset (`%z`)"),
             );
         }
@@ -316,7 +317,7 @@ impl Runs for DagsterRuns {
         let n = runs.len() as u64;
         if n == 0 {
             diags.push(Diagnostic::warning(
-                "W0333",
+                codes::DAGSTER_NO_KEYS,
                 "dagster's backfill of these partitions has no run: their keys read back as windows outside the definition",
             ));
         }
@@ -411,7 +412,7 @@ impl Profile for Dagster {
             .filter(|(i, (_, q))| *i as u64 != *q)
             .count();
         diags.push(
-            Diagnostic::warning("W0330", format!("dagster launches one-run-per-partition backfills sorted by the key string: {moved} runs start out of date order"))
+            Diagnostic::warning(codes::DAGSTER_KEY_ORDER, format!("dagster launches one-run-per-partition backfills sorted by the key string: {moved} runs start out of date order"))
                 .help("dagster#18563: keys that do not sort like dates (e.g. `%m/%d/%Y`) come out of order; use an ISO `fmt` or a backfill policy"),
         );
         Some(sorted.into_iter().map(|(_, q)| q).collect())
@@ -435,7 +436,7 @@ impl Profile for Dagster {
     fn after_batching(&self, plan: &Plan, spec: &Spec, diags: &mut Vec<Diagnostic>) {
         if plan.strategy == StrategyKind::SingleRun && plan.groups.len() > 1 {
             diags.push(
-                Diagnostic::warning("W0331", format!("dagster's single_run launches one run per contiguous range of partitions: {} runs, not 1", plan.groups.len()))
+                Diagnostic::warning(codes::DAGSTER_SINGLE_RUN_RANGES, format!("dagster's single_run launches one run per contiguous range of partitions: {} runs, not 1", plan.groups.len()))
                     .at_opt(spec.strategy.as_ref().map(|s| s.span)),
             );
         }
@@ -562,7 +563,7 @@ fn expand(
     let zone = input.zone();
     let Schedule::Partitions(p) = &schedule.value else {
         diags.push(
-            Diagnostic::error("E0403", "dagster backfills are over partitions: use `schedule: {partitions: {kind: daily}}` or `{partitions: {cron: ..., fmt: ...}}`")
+            Diagnostic::error(codes::WRONG_SCHEDULE_KIND, "dagster backfills are over partitions: use `schedule: {partitions: {kind: daily}}` or `{partitions: {cron: ..., fmt: ...}}`")
                 .at(schedule.span),
         );
         return None;
@@ -579,7 +580,7 @@ fn expand(
             Some(n) => {
                 diags.push(
                     Diagnostic::error(
-                        "E0417",
+                        codes::DAGSTER_OFFSET_RANGE,
                         format!(
                             "`{what}` must be between {lo} and {hi}, found `{}`",
                             n.value
@@ -624,7 +625,7 @@ fn expand(
     let (cron, fmt) = if let Some(c) = &p.cron {
         let cron = parse_cron(input.text(), c, CronDialect::Dagster, diags)?;
         let Some(fmt) = &p.fmt else {
-            diags.push(Diagnostic::error("E0416", "a `partitions.cron` needs a `fmt` (TimeWindowPartitionsDefinition has no default format)").at(c.span).help("e.g. `fmt: \"%Y-%m-%d\"`"));
+            diags.push(Diagnostic::error(codes::DAGSTER_NO_FMT, "a `partitions.cron` needs a `fmt` (TimeWindowPartitionsDefinition has no default format)").at(c.span).help("e.g. `fmt: \"%Y-%m-%d\"`"));
             return None;
         };
         (cron, fmt.value.clone())
@@ -678,7 +679,7 @@ fn expand(
         .min(series.len().saturating_sub(1));
     let no_keys = |diags: &mut Vec<Diagnostic>| {
         diags.push(
-            Diagnostic::warning("W0333", "no partition's whole window fits between the start and the end: dagster has no key to backfill")
+            Diagnostic::warning(codes::DAGSTER_NO_KEYS, "no partition's whole window fits between the start and the end: dagster has no key to backfill")
                 .at_opt(spec.end.as_ref().map(|v| v.span).or(spec.window)),
         );
     };

@@ -26,6 +26,7 @@ use crate::time::{format_python_iso, format_python_str, Civil, Moment, Zone};
 use serde_json::{Map, Value as Json};
 use std::fmt::Write as _;
 use std::sync::Arc;
+use crate::diag::codes;
 
 /// flytekit's backfill.
 #[derive(Debug)]
@@ -150,7 +151,7 @@ impl Profile for Flyte {
         };
         if !before_end {
             diags.push(
-                Diagnostic::error("E0413", format!("flyte needs the start before the end: \"for a backfill start date should be earlier than end date\" (`{}` → `{}`)", spec.start.as_ref().map_or("", |v| v.value.as_str()), spec.end.as_ref().map_or("now", |v| v.value.as_str())))
+                Diagnostic::error(codes::FLYTE_START_AFTER_END, format!("flyte needs the start before the end: \"for a backfill start date should be earlier than end date\" (`{}` → `{}`)", spec.start.as_ref().map_or("", |v| v.value.as_str()), spec.end.as_ref().map_or("now", |v| v.value.as_str())))
                     .at_opt(spec.end.as_ref().map(|v| v.span)),
             );
             return None;
@@ -161,7 +162,7 @@ impl Profile for Flyte {
             let now_civil = Civil::from_secs(now.instant_in(Zone::UTC));
             if cron.next_after(now_civil).is_none() {
                 diags.push(
-                    Diagnostic::error("E0418", format!("flytekit refuses this launch plan: croniter finds no fire after now (`{now_civil}`), \"Schedule is invalid ... failed to find next date\""))
+                    Diagnostic::error(codes::FLYTE_NO_NEXT_FIRE, format!("flytekit refuses this launch plan: croniter finds no fire after now (`{now_civil}`), \"Schedule is invalid ... failed to find next date\""))
                         .at(expr.span)
                         .help("the year field has run out; widen it"),
                 );
@@ -173,7 +174,7 @@ impl Profile for Flyte {
         let end_civil = Civil::from_secs(e + i64::from(zone.offset_at(e)));
         if cron.nth_at_or_after(end_civil, 0).is_none() {
             diags.push(
-                Diagnostic::error("E0419", format!("croniter runs out of fire times before the end `{end_civil}`: create_backfill_workflow fails (\"failed to find next date\")"))
+                Diagnostic::error(codes::FLYTE_RUNS_OUT, format!("croniter runs out of fire times before the end `{end_civil}`: create_backfill_workflow fails (\"failed to find next date\")"))
                     .at(expr.span)
                     .help("the year field ends inside the window; end the window before its last year ends"),
             );
@@ -222,7 +223,7 @@ impl Profile for Flyte {
                 civil_text(t, Style::Naive)
             });
             diags.push(
-                Diagnostic::error("E0414", format!("the time window is too small for any backfill instances, first instance after start date is {shown}"))
+                Diagnostic::error(codes::FLYTE_WINDOW_TOO_SMALL, format!("the time window is too small for any backfill instances, first instance after start date is {shown}"))
                     .at_opt(spec.end.as_ref().map(|v| v.span))
                     .help("flyte excludes both ends: widen the window past the next fire time"),
             );
@@ -230,7 +231,7 @@ impl Profile for Flyte {
         }
         if CronSeries::new(series.cron().clone(), zone, policy, e, e + 1).len() == 1 {
             diags.push(
-                Diagnostic::warning("W0302", format!("flyte excludes both ends: `{}` is not run ({n} runs, not {}); its docstring says the end is inclusive", spec.end.as_ref().map_or("", |v| v.value.as_str()), n + 1))
+                Diagnostic::warning(codes::FLYTE_EXCLUDES_ENDS, format!("flyte excludes both ends: `{}` is not run ({n} runs, not {}); its docstring says the end is inclusive", spec.end.as_ref().map_or("", |v| v.value.as_str()), n + 1))
                     .at_opt(spec.end.as_ref().map(|v| v.span))
                     .help("flytekit's create_backfill_workflow stops when the next time is >= end_date"),
             );

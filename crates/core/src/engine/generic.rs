@@ -12,6 +12,7 @@ use crate::input::spec::{Schedule, Sp, Unit};
 use crate::series::{FoldRule, GapRule};
 use crate::time::{civil::add_months_clamped, Civil, Local, Moment};
 use std::sync::Arc;
+use crate::diag::codes;
 
 /// The generic rules.
 #[derive(Debug)]
@@ -107,7 +108,7 @@ fn every(
     if count.value <= 0 {
         diags.push(
             Diagnostic::error(
-                "E0412",
+                codes::INTERVAL_NOT_POSITIVE,
                 format!("`every.count` must be at least 1, found `{}`", count.value),
             )
             .at(count.span),
@@ -244,8 +245,8 @@ fn every(
     let zone_name = zone.name();
     for (civil, at) in gaps.into_iter().filter(|(c, _)| *c < zone.civil_at(hi)) {
         let (code, message) = match gap {
-            GapRule::Skip => ("W0501", format!("generic skips `{civil}`: that time does not exist in {zone_name} (clocks spring forward)")),
-            GapRule::Shift => ("W0502", format!("`{civil}` does not exist in {zone_name}: generic runs it at the end of the gap")),
+            GapRule::Skip => (codes::DST_SKIPPED, format!("generic skips `{civil}`: that time does not exist in {zone_name} (clocks spring forward)")),
+            GapRule::Shift => (codes::DST_SHIFTED, format!("`{civil}` does not exist in {zone_name}: generic runs it at the end of the gap")),
         };
         let runs = if gap == GapRule::Shift {
             vec![at as u64]
@@ -261,9 +262,9 @@ fn every(
     }
     for (civil, at) in folds.into_iter().filter(|(c, _)| *c < zone.civil_at(hi)) {
         let (code, how) = match fold {
-            FoldRule::Both => ("W0504", "runs it twice"),
-            FoldRule::Earlier => ("W0503", "runs it once, at its first occurrence"),
-            FoldRule::Later => ("W0503", "runs it once, at its second occurrence"),
+            FoldRule::Both => (codes::DST_TWICE, "runs it twice"),
+            FoldRule::Earlier => (codes::DST_ONCE, "runs it once, at its first occurrence"),
+            FoldRule::Later => (codes::DST_ONCE, "runs it once, at its second occurrence"),
         };
         diags.push(
             Diagnostic::warning(

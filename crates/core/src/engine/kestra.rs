@@ -21,6 +21,7 @@ use crate::series::{FoldRule, GapRule};
 use crate::time::{format_rfc3339, Local, Moment, UtcAs};
 use serde_json::{json, Map, Value as Json};
 use std::sync::Arc;
+use crate::diag::codes;
 
 /// Kestra's Schedule backfill.
 #[derive(Debug)]
@@ -129,7 +130,7 @@ fn clocked(
     if let Some(at) = backfill.stuck {
         let at = clock.tick(at);
         diags.push(
-            Diagnostic::warning("W0323", format!("kestra's backfill never ends: cron-utils finds no fire after `{}`, so the scheduler fails the trigger (a FAILED execution) at every tick; the {} execution{} before it are planned", format_rfc3339(at.instant, at.offset, UtcAs::Z), backfill.executions.len(), if backfill.executions.len() == 1 { "" } else { "s" }))
+            Diagnostic::warning(codes::KESTRA_NEVER_ENDS, format!("kestra's backfill never ends: cron-utils finds no fire after `{}`, so the scheduler fails the trigger (a FAILED execution) at every tick; the {} execution{} before it are planned", format_rfc3339(at.instant, at.offset, UtcAs::Z), backfill.executions.len(), if backfill.executions.len() == 1 { "" } else { "s" }))
                 .at_opt(input.spec().end.as_ref().map(|v| v.span).or(input.spec().window)),
         );
     }
@@ -182,7 +183,7 @@ impl Profile for Kestra {
 
     fn concurrency(&self, asked: u64, at: Option<Span>) -> Option<Diagnostic> {
         (asked > 1).then(|| {
-            Diagnostic::warning("W0322", format!("kestra runs a trigger's backfill executions one at a time (kestra#2041): `concurrency: {asked}` has no effect"))
+            Diagnostic::warning(codes::KESTRA_SEQUENTIAL, format!("kestra runs a trigger's backfill executions one at a time (kestra#2041): `concurrency: {asked}` has no effect"))
                 .at_opt(at)
         })
     }
@@ -236,7 +237,7 @@ impl Profile for Kestra {
             let series = CronSeries::new(cron, zone, policy, s, s + 1);
             let n = clocked.as_ref().map_or(series.len(), |c| c.1);
             diags.push(
-                Diagnostic::warning("W0321", format!("the end is before the start; kestra still evaluates the start once ({n} execution{})", if n == 1 { "" } else { "s" }))
+                Diagnostic::warning(codes::KESTRA_END_BEFORE_START, format!("the end is before the start; kestra still evaluates the start once ({n} execution{})", if n == 1 { "" } else { "s" }))
                     .at_opt(spec.end.as_ref().map(|v| v.span)),
             );
             if let Some(c) = clocked {
@@ -250,19 +251,19 @@ impl Profile for Kestra {
         let n = clocked.as_ref().map_or(series.len(), |c| c.1);
         if n > 1 && CronSeries::new(series.cron().clone(), zone, policy, e, e + 1).len() == 1 {
             diags.push(
-                Diagnostic::note("N0322", format!("kestra includes both ends: the fire time at the end `{}` runs too ({n} executions, one more than the intervals between start and end)", spec.end.as_ref().map_or_else(|| input.now_text().clone().unwrap_or_default(), |v| v.value.clone())))
+                Diagnostic::note(codes::KESTRA_BOTH_ENDS, format!("kestra includes both ends: the fire time at the end `{}` runs too ({n} executions, one more than the intervals between start and end)", spec.end.as_ref().map_or_else(|| input.now_text().clone().unwrap_or_default(), |v| v.value.clone())))
                     .at_opt(spec.end.as_ref().map(|v| v.span).or(spec.window)),
             );
         }
         if spec.timezone.is_none() {
             diags.push(
-                Diagnostic::note("N0320", "kestra evaluates the cron in the server's zone when `timezone` is unset (UTC in the official images); planned in UTC")
+                Diagnostic::note(codes::KESTRA_SERVER_ZONE, "kestra evaluates the cron in the server's zone when `timezone` is unset (UTC in the official images); planned in UTC")
                     .at(expr.span),
             );
         }
         if !zone.is_utc() {
             diags.push(
-                Diagnostic::note("N0321", "kestra before the fix for issue #7227 (February 2025) created no executions for a trigger with a timezone; check your version")
+                Diagnostic::note(codes::KESTRA_ZONE_FIX, "kestra before the fix for issue #7227 (February 2025) created no executions for a trigger with a timezone; check your version")
                     .at_opt(spec.timezone.as_ref().map(|t| t.span)),
             );
         }

@@ -16,6 +16,7 @@ use crate::input::spec::{Schedule, Sp, Spec, Unit};
 use crate::time::{civil::add_months_clamped, format_date, format_python_iso, Civil, Moment};
 use serde_json::{json, Map, Value as Json};
 use std::sync::Arc;
+use crate::diag::codes;
 
 /// mage-ai 0.9.80.
 #[derive(Debug)]
@@ -94,7 +95,7 @@ fn includes_end(spec: &Spec, runs: u64, diags: &mut Vec<Diagnostic>) {
     let end = spec.end.as_ref().map_or("", |e| e.value.as_str());
     diags.push(
         Diagnostic::warning(
-            "W0301",
+            codes::MAGE_INCLUDES_END,
             format!("mage includes the end: `{end}` is run too ({runs} runs); its docs say the end is excluded ({} runs)", runs - 1),
         )
         .at_opt(spec.end.as_ref().map(|e| e.span))
@@ -158,7 +159,7 @@ impl Profile for Mage {
         }
         if start.offset.is_some() != end.offset.is_some() && !custom_code {
             diags.push(
-                Diagnostic::error("E0415", "one end of the window has an offset and the other has none: python cannot compare them")
+                Diagnostic::error(codes::MAGE_MIXED_OFFSETS, "one end of the window has an offset and the other has none: python cannot compare them")
                     .at_opt(spec.end.as_ref().map(|e| e.span))
                     .help("give both ends an offset (e.g. `Z`), or neither"),
             );
@@ -170,7 +171,7 @@ impl Profile for Mage {
         let instant = |m: Moment| m.civil.secs() - i64::from(m.offset.unwrap_or(0));
         if count.value <= 0 && instant(end) >= instant(start) {
             diags.push(
-                Diagnostic::error("E0412", format!("`interval_units` must be at least 1, found `{}`: mage's loop would never end", count.value))
+                Diagnostic::error(codes::INTERVAL_NOT_POSITIVE, format!("`interval_units` must be at least 1, found `{}`: mage's loop would never end", count.value))
                     .at(count.span)
                     .help("mage adds the interval until it passes the end; a zero or negative interval never does"),
             );
@@ -181,7 +182,7 @@ impl Profile for Mage {
         let b = end.civil.secs() - i64::from(end.offset.unwrap_or(0));
         if b < a {
             diags.push(
-                Diagnostic::warning("W0314", "the end is before the start: mage creates no runs")
+                Diagnostic::warning(codes::MAGE_END_BEFORE_START, "the end is before the start: mage creates no runs")
                     .at_opt(spec.end.as_ref().map(|e| e.span)),
             );
         }
@@ -233,7 +234,7 @@ impl Profile for Mage {
         }
         if let Some((from, to)) = drifted {
             diags.push(
-                Diagnostic::warning("W0303", format!("mage steps months from the previous date, so the day drifts: after `{}` comes `{}`, and every later run keeps day {}", format_date(from), format_date(to), to.date().2))
+                Diagnostic::warning(codes::MAGE_MONTH_DRIFT, format!("mage steps months from the previous date, so the day drifts: after `{}` comes `{}`, and every later run keeps day {}", format_date(from), format_date(to), to.date().2))
                     .at(unit.span)
                     .help("mage uses relativedelta from the previous run, not from the start"),
             );

@@ -30,6 +30,7 @@ pub(crate) mod dagster_clock;
 pub(crate) mod kestra_clock;
 
 use crate::cron::{Cron, CronDialect};
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::input::dialect::Dialect;
 use crate::input::spec::{Schedule, Sp, Spec, StrategyKind, Unit};
@@ -431,7 +432,7 @@ pub(crate) fn every(
         Schedule::Every { unit, count } => Some((unit.clone(), count.clone())),
         Schedule::Cron { expr, .. } => {
             diags.push(
-                Diagnostic::error("E0403", why.to_owned())
+                Diagnostic::error(codes::WRONG_SCHEDULE_KIND, why.to_owned())
                     .at(expr.span)
                     .help("use `schedule: {every: {unit: day, count: 1}}`"),
             );
@@ -440,7 +441,7 @@ pub(crate) fn every(
         Schedule::Partitions(_) | Schedule::Explicit { .. } => {
             diags.push(
                 Diagnostic::error(
-                    "E0403",
+                    codes::WRONG_SCHEDULE_KIND,
                     format!("`partitions` is dagster's schedule; {engine} steps by an interval"),
                 )
                 .at(schedule.span)

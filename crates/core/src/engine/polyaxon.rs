@@ -17,6 +17,7 @@ use crate::time::{format_date, Civil, Moment};
 use serde_json::{Map, Value as Json};
 use std::fmt::Write as _;
 use std::sync::Arc;
+use crate::diag::codes;
 
 /// Polyaxon 2.18.
 #[derive(Debug)]
@@ -134,7 +135,7 @@ impl Profile for Polyaxon {
             if !input.zone().is_utc() {
                 diags.push(
                     Diagnostic::warning(
-                        "W0310",
+                        codes::POLYAXON_NO_ZONES,
                         format!(
                             "polyaxon has no time zones: `{}` is ignored and values are naive",
                             tz.value
@@ -167,7 +168,7 @@ impl Profile for Polyaxon {
         )?;
         let Some(unit_secs) = unit.value.fixed_secs() else {
             diags.push(
-                Diagnostic::error("E0404", format!("polyaxon cannot step by a {}: `daterange` steps in days, `datetimerange` in seconds", unit.value.name()))
+                Diagnostic::error(codes::POLYAXON_STEP_UNIT, format!("polyaxon cannot step by a {}: `daterange` steps in days, `datetimerange` in seconds", unit.value.name()))
                     .at(unit.span)
                     .help("a month is not a fixed number of days; list the dates with a `mapping` instead"),
             );
@@ -179,7 +180,7 @@ impl Profile for Polyaxon {
                 Some(o) if o != 0 => {
                     let utc = Civil::from_secs(m.civil.secs() - i64::from(o));
                     diags.push(
-                        Diagnostic::warning("W0311", format!("polyaxon converts `{}` to UTC and drops the offset: the run is at naive `{utc}`", sp.as_ref().map_or("", |s| s.value.as_str())))
+                        Diagnostic::warning(codes::POLYAXON_DROPS_OFFSET, format!("polyaxon converts `{}` to UTC and drops the offset: the run is at naive `{utc}`", sp.as_ref().map_or("", |s| s.value.as_str())))
                             .at_opt(sp.as_ref().map(|s| s.span))
                             .help("numpy has no time zones; write the naive UTC value to make this explicit"),
                     );
@@ -194,7 +195,7 @@ impl Profile for Polyaxon {
         if a >= b {
             diags.push(
                 Diagnostic::error(
-                    "E0410",
+                    codes::POLYAXON_STOP_BEFORE_START,
                     format!(
                         "polyaxon needs the stop after the start: `{}` is not after `{}`",
                         Civil::from_secs(b),
@@ -209,7 +210,7 @@ impl Profile for Polyaxon {
         if count.value == 0 {
             diags.push(
                 Diagnostic::error(
-                    "E0411",
+                    codes::POLYAXON_ZERO_STEP,
                     "the step must not be 0 (polyaxon: \"step must be > 0\")",
                 )
                 .at(count.span),
@@ -222,7 +223,7 @@ impl Profile for Polyaxon {
         if count.value < 0 {
             diags.push(
                 Diagnostic::warning(
-                    "W0312",
+                    codes::POLYAXON_NEGATIVE_STEP,
                     format!(
                         "a negative step (`{}`) passes polyaxon's validation but creates no runs",
                         count.value
@@ -250,7 +251,7 @@ impl Profile for Polyaxon {
             let non_midnight = len - midnights(a, step, len);
             if non_midnight > 0 {
                 diags.push(
-                    Diagnostic::warning("W0315", format!("polyaxon 2.18 cannot render a non-midnight `datetime` input: `{{{{ {} }}}}` fails to compile for {non_midnight} of {len} runs", spec.native.time_param.as_deref().unwrap_or("dt")))
+                    Diagnostic::warning(codes::POLYAXON_DATETIME_INPUT, format!("polyaxon 2.18 cannot render a non-midnight `datetime` input: `{{{{ {} }}}}` fails to compile for {non_midnight} of {len} runs", spec.native.time_param.as_deref().unwrap_or("dt")))
                         .at(count.span)
                         .help("clipped maps the `datetime` input type to a date; until that is fixed, type the input `str` to receive `2021-05-01T10:00:00`"),
                 );
@@ -259,7 +260,7 @@ impl Profile for Polyaxon {
         if (b - a) % step == 0 {
             diags.push(
                 Diagnostic::note(
-                    "N0310",
+                    codes::POLYAXON_STOP_EXCLUDED,
                     format!(
                         "polyaxon stops before the stop value: `{}` is not run ({len} runs)",
                         Civil::from_secs(b)
@@ -270,7 +271,7 @@ impl Profile for Polyaxon {
         } else {
             let last = Civil::from_secs(a + (i64::try_from(len).unwrap_or(1) - 1) * step);
             diags.push(
-                Diagnostic::warning("W0313", format!("the step does not divide the window: the last run is `{last}`, short of the stop `{}`", Civil::from_secs(b)))
+                Diagnostic::warning(codes::STEP_SHORT_OF_STOP, format!("the step does not divide the window: the last run is `{last}`, short of the stop `{}`", Civil::from_secs(b)))
                     .at(count.span),
             );
         }

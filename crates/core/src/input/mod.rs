@@ -9,6 +9,7 @@ pub(crate) mod read;
 pub(crate) mod spec;
 pub(crate) mod yaml;
 
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::options::PlanOptions;
 use crate::plan::Planned;
@@ -29,7 +30,7 @@ pub(crate) fn read(
         }
     };
     if docs.is_empty() {
-        let d = Diagnostic::error("E0003", "the input is empty").help(
+        let d = Diagnostic::error(codes::EMPTY_INPUT, "the input is empty").help(
             "paste a planner spec, a Polyaxon operation, a Kestra flow or a Mage backfill body",
         );
         return Err(Planned::failed(
@@ -43,7 +44,7 @@ pub(crate) fn read(
             .iter()
             .map(|d| format!("{} ({})", d.label(), d.tell_tale()))
             .collect();
-        let d = Diagnostic::error("E0005", "this text fits no input dialect")
+        let d = Diagnostic::error(codes::NO_DIALECT, "this text fits no input dialect")
             .at(docs[0].root.span)
             .help(format!("expected one of: {}", kinds.join("; ")));
         return Err(Planned::failed(Dialect::Spec, vec![d]));
@@ -54,7 +55,7 @@ pub(crate) fn read(
             if docs.len() > 1 {
                 reader.diags.push(
                     Diagnostic::error(
-                        "E0004",
+                        codes::SEVERAL_DOCUMENTS,
                         "a planner spec is one YAML document; this text has several",
                     )
                     .at(docs[1].root.span),

@@ -4,6 +4,7 @@
 //! schedule kind) and reports every problem it finds. It does not judge the values
 //! against an engine: that is `validate`'s job, which turns a [`Spec`] into a plan input.
 
+use crate::diag::codes;
 use crate::diag::{did_you_mean, Diagnostic, Span};
 use crate::engine::Engine;
 use crate::input::yaml::{Node, Value};
@@ -259,7 +260,7 @@ impl<'t> Reader<'t> {
             _ => {
                 let found = node.kind();
                 self.error(
-                    "E0102",
+                    codes::WRONG_SHAPE,
                     format!("{what} must be a mapping, found {found}"),
                     node.span,
                 );
@@ -274,7 +275,8 @@ impl<'t> Reader<'t> {
             let key = k.key_text();
             if !allowed.contains(&key.as_str()) {
                 let mut d =
-                    Diagnostic::error("E0101", format!("unknown key `{key}` in {what}")).at(k.span);
+                    Diagnostic::error(codes::UNKNOWN_KEY, format!("unknown key `{key}` in {what}"))
+                        .at(k.span);
                 d = match did_you_mean(&key, allowed) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help(format!("expected one of: {}", allowed.join(", "))),
@@ -294,7 +296,7 @@ impl<'t> Reader<'t> {
             _ => {
                 let found = node.kind();
                 self.error(
-                    "E0103",
+                    codes::NOT_A_STRING,
                     format!("`{key}` must be a string, found {found}"),
                     node.span,
                 );
@@ -315,7 +317,7 @@ impl<'t> Reader<'t> {
                     .scalar_text(self.text)
                     .unwrap_or_else(|| node.kind().to_owned());
                 self.error(
-                    "E0104",
+                    codes::NOT_AN_INTEGER,
                     format!("`{key}` must be a whole number, found `{shown}`"),
                     node.span,
                 );
@@ -333,7 +335,7 @@ impl<'t> Reader<'t> {
                     .scalar_text(self.text)
                     .unwrap_or_else(|| node.kind().to_owned());
                 self.error(
-                    "E0105",
+                    codes::NOT_A_BOOLEAN,
                     format!("`{key}` must be `true` or `false`, found `{shown}`"),
                     node.span,
                 )
@@ -350,7 +352,7 @@ impl<'t> Reader<'t> {
             Some(secs) => Some(Sp::new(secs, node.span)),
             None => {
                 self.error(
-                    "E0106",
+                    codes::NOT_A_DURATION,
                     format!("`{key}` must be a duration, found `{text}`"),
                     node.span,
                 )
@@ -376,7 +378,7 @@ impl<'t> Reader<'t> {
         }
         let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
         let d = self.error(
-            "E0107",
+            codes::NOT_A_CHOICE,
             format!(
                 "`{key}` must be one of {}, found `{}`",
                 quote_list(&names),
@@ -499,7 +501,7 @@ pub(crate) fn parse_spec(root: &Node, r: &mut Reader<'_>) -> Spec {
                             }
                             Value::Seq(_) => {
                                 r.error(
-                                    "E0108",
+                                    codes::EMPTY_AXIS,
                                     format!("grid `{}` has no values", name.value),
                                     gv.span,
                                 )
@@ -508,7 +510,7 @@ pub(crate) fn parse_spec(root: &Node, r: &mut Reader<'_>) -> Spec {
                             _ => {
                                 let found = gv.kind();
                                 r.error(
-                                    "E0102",
+                                    codes::WRONG_SHAPE,
                                     format!("grid `{}` must be a list, found {found}", name.value),
                                     gv.span,
                                 );
@@ -638,7 +640,7 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
         .collect();
     if kinds.len() > 1 {
         r.error(
-            "E0109",
+            codes::SEVERAL_SCHEDULES,
             "a schedule has exactly one of `cron`, `every` or `partitions`; found several"
                 .to_owned(),
             kinds[1].span,
@@ -648,7 +650,7 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
     }
     if kinds.is_empty() {
         r.error(
-            "E0110",
+            codes::EMPTY_SCHEDULE,
             "the schedule is empty: expected `cron`, `every` or `partitions`".to_owned(),
             v.span,
         )
@@ -675,7 +677,7 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
                     Some(unit) => Sp::new(unit, u.span),
                     None => {
                         let d = r.error(
-                            "E0107",
+                            codes::NOT_A_CHOICE,
                             format!(
                                 "`every.unit` must be one of {}, found `{}`",
                                 quote_list(&Unit::NAMES),
@@ -691,8 +693,12 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
                 }
             }
             None => {
-                r.error("E0111", "`every` needs a `unit`".to_owned(), n.span)
-                    .help = Some(format!("one of {}", quote_list(&Unit::NAMES)));
+                r.error(
+                    codes::NO_SCHEDULE,
+                    "`every` needs a `unit`".to_owned(),
+                    n.span,
+                )
+                .help = Some(format!("one of {}", quote_list(&Unit::NAMES)));
                 return None;
             }
         };
@@ -744,7 +750,7 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
     match (&p.kind, &p.cron) {
         (Some(_), Some(c)) => {
             r.error(
-                "E0109",
+                codes::SEVERAL_SCHEDULES,
                 "`partitions` has both `kind` and `cron`; keep one".to_owned(),
                 c.span,
             );
@@ -752,7 +758,7 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
         }
         (None, None) => {
             r.error(
-                "E0110",
+                codes::EMPTY_SCHEDULE,
                 "`partitions` needs a `kind` (hourly, daily, weekly, monthly) or a `cron`"
                     .to_owned(),
                 n.span,

@@ -5,6 +5,7 @@
 //! so later stages can point at the exact value they complain about. saphyr's markers
 //! count characters; spans here are byte ranges with 1-based line and column.
 
+use crate::diag::codes;
 use crate::diag::{Diagnostic, Span};
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use saphyr_parser::{Event, Parser};
@@ -163,13 +164,13 @@ pub(crate) fn parse_documents(text: &str) -> Result<Vec<Document>, Diagnostic> {
             let info = e.info();
             let (code, message, help) = if info.contains("duplicated key") {
                 (
-                    "E0002",
+                    codes::DUPLICATE_KEY,
                     "duplicate key in a mapping".to_owned(),
                     "each key may appear once; remove or rename one of them",
                 )
             } else {
                 (
-                    "E0001",
+                    codes::YAML_SYNTAX,
                     format!("yaml syntax error: {info}"),
                     "check the indentation and the quoting around this point",
                 )
@@ -197,7 +198,7 @@ fn too_deep(text: &str, offsets: &Offsets) -> Result<(), Diagnostic> {
                     let at = offsets.byte(span.start.index());
                     let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
                     return Err(Diagnostic::error(
-                        "E0006",
+                        codes::TOO_DEEP,
                         format!("lists and mappings are nested more than {MAX_DEPTH} deep"),
                     )
                     .at(span_at(text, span.start, at, end))

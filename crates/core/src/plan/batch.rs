@@ -4,6 +4,7 @@
 use super::estimate::human_secs;
 use super::validate::Execution;
 use super::Plan;
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::engine::recommended_batch;
 use crate::input::spec::{Spec, StrategyKind};
@@ -69,7 +70,7 @@ impl Plan {
             let (_, lo, hi) = recommended_batch(self.estimate_run);
             if (max < lo || max > hi) && spec.estimate_run.is_some() {
                 diags.push(
-                    Diagnostic::note("N0120", format!("for runs of {} the dagster guide suggests batches of {lo}-{hi}; this plan uses {max}", human_secs(self.estimate_run)))
+                    Diagnostic::note(codes::BATCH_SIZE_ADVICE, format!("for runs of {} the dagster guide suggests batches of {lo}-{hi}; this plan uses {max}", human_secs(self.estimate_run)))
                         .at_opt(spec.max_per_run.as_ref().map(|m| m.span)),
                 );
             }

@@ -1,6 +1,7 @@
 //! One warning per DST transition that touched runs, in the engine's words.
 
 use super::Plan;
+use crate::diag::codes;
 use crate::diag::{Diagnostic, Span};
 use crate::time::Civil;
 
@@ -26,15 +27,15 @@ impl Plan {
                 .take(20)
                 .collect();
             let (code, message) = match (gap, e.ticks.is_empty()) {
-                (true, true) => ("W0501", format!("{engine} skips `{fires}`: that time does not exist in {zone} (clocks spring forward)")),
-                (true, false) => ("W0502", format!("`{fires}` does not exist in {zone}: {engine} runs it at the end of the gap, `{}`", Civil::from_secs(e.at + i64::from(e.after)))),
-                (false, _) if e.ticks.len() > e.civil_fires.len() => ("W0504", format!("`{fires}` happens twice in {zone} (clocks fall back): {engine} runs it twice")),
+                (true, true) => (codes::DST_SKIPPED, format!("{engine} skips `{fires}`: that time does not exist in {zone} (clocks spring forward)")),
+                (true, false) => (codes::DST_SHIFTED, format!("`{fires}` does not exist in {zone}: {engine} runs it at the end of the gap, `{}`", Civil::from_secs(e.at + i64::from(e.after)))),
+                (false, _) if e.ticks.len() > e.civil_fires.len() => (codes::DST_TWICE, format!("`{fires}` happens twice in {zone} (clocks fall back): {engine} runs it twice")),
                 (false, _) => {
                     let second = e.ticks.first().and_then(|i| self.series.get(*i)).is_some_and(|t| t.second_occurrence);
                     let (which, offset) = if second { ("second", e.after) } else { ("first", e.before) };
                     let sign = if offset < 0 { '-' } else { '+' };
                     let a = offset.unsigned_abs();
-                    ("W0503", format!("`{fires}` happens twice in {zone} (clocks fall back): {engine} runs it once, at its {which} occurrence ({sign}{:02}:{:02})", a / 3600, a / 60 % 60))
+                    (codes::DST_ONCE, format!("`{fires}` happens twice in {zone} (clocks fall back): {engine} runs it once, at its {which} occurrence ({sign}{:02}:{:02})", a / 3600, a / 60 % 60))
                 }
             };
             let help = self.profile.dst_help();

@@ -9,6 +9,7 @@
 //! gets an error saying why instead of a payload that would do something else.
 
 use super::{Plan, Style};
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::engine::{profile, Engine};
 use crate::time::{format_rfc3339, UtcAs};
@@ -81,7 +82,7 @@ impl ExportTarget {
 }
 
 pub(crate) fn refuse(message: impl Into<String>, help: &str) -> Diagnostic {
-    Diagnostic::error("E0701", message).help(help)
+    Diagnostic::error(codes::CANNOT_EXPORT, message).help(help)
 }
 
 pub(crate) fn pretty(v: &Json) -> String {

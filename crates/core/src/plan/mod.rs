@@ -34,6 +34,7 @@ pub use estimate::{Estimate, RecommendedBatch};
 pub use run::Run;
 pub use summary::Summary;
 
+use crate::diag::codes;
 pub use export::ExportTarget;
 pub(crate) use validate::Validated;
 use validate::{validate, Window};
@@ -236,7 +237,7 @@ fn expand(
         if spec.params.iter().any(|(k, _)| *k == name.value) {
             diags.push(
                 Diagnostic::warning(
-                    "W0110",
+                    codes::PARAM_AND_AXIS,
                     format!(
                         "`{}` is both a param and a grid axis; the grid value wins",
                         name.value
@@ -362,7 +363,7 @@ fn explicit(input: &Validated<'_>, dates: &[Moment]) -> Option<Expanded> {
 /// E0601: a plan over the limit, with its (exact or estimated) count.
 pub(crate) fn over_limit(count: &str, limit: u64, at: Span) -> Diagnostic {
     Diagnostic::error(
-        "E0601",
+        codes::OVER_LIMIT,
         format!(
             "this plan has {count} runs, over the limit of {}",
             group_digits(limit)

@@ -1,6 +1,7 @@
 //! `select` and `exclude`: which of the series' ticks are kept, as index ranges.
 
 use super::{Plan, Style};
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::input::spec::{Sp, Spec};
 use crate::series::Series;
@@ -119,7 +120,7 @@ impl Plan {
             }
         } else {
             diags.push(
-                Diagnostic::error("E0203", format!("`{}` is not a date, a date-time or a partition key of this plan", item.value))
+                Diagnostic::error(codes::NOT_A_RUN, format!("`{}` is not a date, a date-time or a partition key of this plan", item.value))
                     .at(item.span)
                     .help("write a date (`2024-01-05`) to match every run on that day, or a date-time to match one run"),
             );
@@ -128,7 +129,7 @@ impl Plan {
         if out.is_empty() {
             diags.push(
                 Diagnostic::warning(
-                    "W0401",
+                    codes::MATCHES_NO_RUN,
                     format!("`{}` matches no run of this plan", item.value),
                 )
                 .at(item.span),

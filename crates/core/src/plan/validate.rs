@@ -3,6 +3,7 @@
 //! is reported at once, located; what expansion reads is a [`Validated`] input.
 
 use super::{PlanOptions, Style};
+use crate::diag::codes;
 use crate::diag::Diagnostic;
 use crate::engine::{profile, Engine, Profile};
 use crate::input::spec::{FailurePolicy, Order, Schedule, Sp, Spec, StrategyKind};
@@ -99,8 +100,11 @@ pub(crate) fn validate<'s>(
         Some(tz) => match Zone::parse(&tz.value) {
             Some(z) => z,
             None => {
-                let mut d = Diagnostic::error("E0202", format!("unknown time zone `{}`", tz.value))
-                    .at(tz.span);
+                let mut d = Diagnostic::error(
+                    codes::UNKNOWN_ZONE,
+                    format!("unknown time zone `{}`", tz.value),
+                )
+                .at(tz.span);
                 d = match Zone::suggest(&tz.value) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => {
@@ -124,7 +128,7 @@ pub(crate) fn validate<'s>(
             Ok(m) => Some(m),
             Err(e) => {
                 diags.push(Diagnostic::error(
-                    "E0201",
+                    codes::NOT_A_MOMENT,
                     format!("`now` is not a date-time: `{n}`: {}", e.message),
                 ));
                 None
@@ -146,7 +150,7 @@ pub(crate) fn validate<'s>(
             Some(s) => moment(diags, s, "window.start"),
             None => {
                 diags.push(
-                    Diagnostic::error("E0112", "the window has no `start`")
+                    Diagnostic::error(codes::NO_WINDOW_END, "the window has no `start`")
                         .at(spec.window.unwrap_or(spec.root_span))
                         .help("add `window: {start: 2024-01-01, end: 2024-02-01}`"),
                 );
@@ -158,7 +162,7 @@ pub(crate) fn validate<'s>(
             None if profile.bounds().open_end => {
                 if now.is_none() {
                     diags.push(
-                    Diagnostic::error("E0113", format!("`window.end` is omitted, which {engine} reads as now, but no `now` was given"))
+                    Diagnostic::error(codes::OPEN_END_WITHOUT_NOW, format!("`window.end` is omitted, which {engine} reads as now, but no `now` was given"))
                         .at(spec.window.unwrap_or(spec.root_span))
                         .help("set `now:` in the spec (the command line passes the clock with --now)"),
                 );
@@ -168,7 +172,7 @@ pub(crate) fn validate<'s>(
             None => {
                 diags.push(
                     Diagnostic::error(
-                        "E0112",
+                        codes::NO_WINDOW_END,
                         format!("the window has no `end`; {engine} needs one"),
                     )
                     .at(spec.window.unwrap_or(spec.root_span)),
@@ -223,7 +227,7 @@ pub(crate) fn validate<'s>(
         if spec.has_schedule_key {
             return (input, None);
         }
-        diags.push(Diagnostic::error("E0111", "the spec has no `schedule`").at(spec.root_span).help(
+        diags.push(Diagnostic::error(codes::NO_SCHEDULE, "the spec has no `schedule`").at(spec.root_span).help(
         "add e.g. `schedule: {cron: \"0 * * * *\"}`, `schedule: {every: {unit: day, count: 1}}` or `schedule: {partitions: {kind: daily}}`",
     ));
         return (input, None);
@@ -232,7 +236,7 @@ pub(crate) fn validate<'s>(
         let b = spec.bounds.as_ref().map(|b| b.span);
         diags.push(
             Diagnostic::error(
-                "E0114",
+                codes::BOUNDS_NOT_GENERIC,
                 format!(
                     "`bounds` is for the generic engine; {engine} decides its own: {}",
                     input.profile.bounds().text
@@ -250,7 +254,7 @@ pub(crate) fn validate<'s>(
             .or(spec.dst_fold.as_ref().map(|d| d.span));
         diags.push(
             Diagnostic::error(
-                "E0115",
+                codes::DST_NOT_GENERIC,
                 format!("`dst` is for the generic engine; {engine} has its own rule"),
             )
             .at_opt(s),
@@ -286,7 +290,7 @@ pub(crate) fn moment(diags: &mut Vec<Diagnostic>, v: &Sp<String>, what: &str) ->
         Ok(m) => {
             if m.nanos != 0 {
                 diags.push(
-                    Diagnostic::warning("W0201", format!("`{what}` has fractions of a second (`{}`); runs are to the second, so they are dropped", v.value))
+                    Diagnostic::warning(codes::FRACTIONAL_SECONDS, format!("`{what}` has fractions of a second (`{}`); runs are to the second, so they are dropped", v.value))
                         .at(v.span),
                 );
             }
@@ -295,7 +299,7 @@ pub(crate) fn moment(diags: &mut Vec<Diagnostic>, v: &Sp<String>, what: &str) ->
         Err(e) => {
             diags.push(
                 Diagnostic::error(
-                    "E0201",
+                    codes::NOT_A_MOMENT,
                     format!("`{what}` is not a date or date-time: `{}`", v.value),
                 )
                 .at(v.span)
@@ -312,7 +316,7 @@ fn positive(diags: &mut Vec<Diagnostic>, v: &Option<Sp<i64>>, what: &str, defaul
         Some(n) => {
             diags.push(
                 Diagnostic::error(
-                    "E0120",
+                    codes::NOT_POSITIVE_COUNT,
                     format!("`{what}` must be at least 1, found `{}`", n.value),
                 )
                 .at(n.span),
@@ -363,7 +367,7 @@ impl Execution {
             (StrategyKind::MultiRun, Some((m, span))) => {
                 diags.push(
                     Diagnostic::error(
-                        "E0120",
+                        codes::NOT_POSITIVE_COUNT,
                         format!("`strategy.max_per_run` must be at least 1, found `{m}`"),
                     )
                     .at(span),
@@ -374,7 +378,7 @@ impl Execution {
             (_, Some((_, span))) => {
                 diags.push(
                     Diagnostic::warning(
-                        "W0120",
+                        codes::MAX_PER_RUN_IGNORED,
                         "`max_per_run` only applies to `strategy: multi_run`; it is ignored",
                     )
                     .at(span),
@@ -393,7 +397,7 @@ impl Execution {
         x.order = spec.order.as_ref().map_or(Order::OldestFirst, |o| o.value);
         if x.order == Order::NewestFirst && !profile.reorders() {
             diags.push(
-                Diagnostic::warning("W0123", format!("{engine} launches the oldest run first; `order: newest_first` cannot change that"))
+                Diagnostic::warning(codes::ORDER_IGNORED, format!("{engine} launches the oldest run first; `order: newest_first` cannot change that"))
                     .at_opt(spec.order.as_ref().map(|o| o.span)),
             );
             x.order = Order::OldestFirst;
@@ -402,7 +406,7 @@ impl Execution {
             if r.value < 0 {
                 diags.push(
                     Diagnostic::error(
-                        "E0121",
+                        codes::NEGATIVE_RETRIES,
                         format!("`retries` must not be negative, found `{}`", r.value),
                     )
                     .at(r.span),
@@ -412,7 +416,9 @@ impl Execution {
         });
         x.timeout_secs = spec.timeout.as_ref().map(|t| {
             if t.value <= 0 {
-                diags.push(Diagnostic::error("E0123", "`timeout` must be positive").at(t.span));
+                diags.push(
+                    Diagnostic::error(codes::BAD_TIMEOUT, "`timeout` must be positive").at(t.span),
+                );
             }
             t.value
         });
@@ -422,16 +428,21 @@ impl Execution {
             .map_or(FailurePolicy::FailFast, |f| f.value);
         if let Some(r) = &spec.estimate_run {
             if r.value <= 0 {
-                diags
-                    .push(Diagnostic::error("E0122", "`estimate.run` must be positive").at(r.span));
+                diags.push(
+                    Diagnostic::error(codes::BAD_ESTIMATE, "`estimate.run` must be positive")
+                        .at(r.span),
+                );
             }
             x.estimate_run = r.value.max(1);
         }
         if let Some(o) = &spec.estimate_overhead {
             if o.value < 0 {
                 diags.push(
-                    Diagnostic::error("E0122", "`estimate.overhead` must not be negative")
-                        .at(o.span),
+                    Diagnostic::error(
+                        codes::BAD_ESTIMATE,
+                        "`estimate.overhead` must not be negative",
+                    )
+                    .at(o.span),
                 );
             }
             x.estimate_overhead = o.value.max(0);

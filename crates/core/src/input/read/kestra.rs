@@ -2,6 +2,7 @@
 //! body, or that body alone.
 
 use super::{base_spec, given, text_of};
+use crate::diag::codes;
 use crate::diag::{did_you_mean, Diagnostic, Span};
 use crate::input::dialect::Dialect;
 use crate::input::spec::{Reader, Schedule, Sp, Spec};
@@ -70,7 +71,7 @@ pub(crate) fn kestra(docs: &[Document], r: &mut Reader<'_>, options: &PlanOption
     let Some(flow) = flow else {
         let at = body.map_or(Span::default(), |b| b.span);
         r.error(
-            "E0530",
+            codes::KESTRA_BODY_ALONE,
             "a trigger body alone does not say the schedule: paste the flow above it".to_owned(),
             at,
         )
@@ -102,7 +103,7 @@ pub(crate) fn kestra(docs: &[Document], r: &mut Reader<'_>, options: &PlanOption
     };
     if schedules.is_empty() {
         r.error(
-            "E0531",
+            codes::KESTRA_NO_SCHEDULE,
             "the flow has no Schedule trigger: a kestra backfill replays one".to_owned(),
             flow.get("triggers").map_or(flow.span, |t| t.span),
         )
@@ -132,7 +133,7 @@ pub(crate) fn kestra(docs: &[Document], r: &mut Reader<'_>, options: &PlanOption
                     .map_or(flow.span, |t| t.span);
                 let names: Vec<&str> = ids.iter().map(String::as_str).collect();
                 r.error(
-                    "E0532",
+                    codes::KESTRA_NO_SUCH_TRIGGER,
                     format!("the flow has no Schedule trigger `{id}`"),
                     at,
                 )
@@ -146,7 +147,7 @@ pub(crate) fn kestra(docs: &[Document], r: &mut Reader<'_>, options: &PlanOption
         None if schedules.len() == 1 => schedules[0],
         None => {
             r.error(
-                "E0533",
+                codes::KESTRA_WHICH_TRIGGER,
                 format!(
                     "the flow has {} Schedule triggers; say which one to backfill",
                     schedules.len()
@@ -165,7 +166,7 @@ pub(crate) fn kestra(docs: &[Document], r: &mut Reader<'_>, options: &PlanOption
             let key = k.key_text();
             if !SCHEDULE_KEYS.contains(&key.as_str()) {
                 let mut d = Diagnostic::warning(
-                    "W0530",
+                    codes::KESTRA_UNKNOWN_TRIGGER_KEY,
                     format!("unknown key `{key}` on the Schedule trigger"),
                 )
                 .at(k.span);
@@ -191,7 +192,7 @@ pub(crate) fn kestra(docs: &[Document], r: &mut Reader<'_>, options: &PlanOption
         }
         None => {
             r.error(
-                "E0531",
+                codes::KESTRA_NO_SCHEDULE,
                 format!("the Schedule trigger `{trigger_id}` has no `cron`"),
                 trigger.span,
             );
@@ -220,7 +221,7 @@ pub(crate) fn kestra(docs: &[Document], r: &mut Reader<'_>, options: &PlanOption
                 if let Some(v) = text_of(n, r).filter(|v| v != want) {
                     r.diags.push(
                         Diagnostic::warning(
-                            "W0531",
+                            codes::KESTRA_BODY_DIFFERS,
                             format!("the body's `{key}` is `{v}` but the flow's is `{want}`"),
                         )
                         .at(n.span),
@@ -273,7 +274,7 @@ pub(crate) fn kestra(docs: &[Document], r: &mut Reader<'_>, options: &PlanOption
     }
     if spec.start.is_none() {
         let at = backfill.map_or(flow.span, |b| b.span);
-        r.error("E0534", "no backfill start: paste the PUT /api/v1/triggers body after the flow, or give --start".to_owned(), at);
+        r.error(codes::KESTRA_NO_START, "no backfill start: paste the PUT /api/v1/triggers body after the flow, or give --start".to_owned(), at);
     }
     spec.params = inputs;
     spec.native.identity = vec![

@@ -1,6 +1,7 @@
 //! A Mage backfill API body, or a list of Mage variable dicts (custom-code output).
 
 use super::{base_spec, given, text_of};
+use crate::diag::codes;
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::input::dialect::Dialect;
 use crate::input::spec::{Reader, Schedule, Sp, Spec, Unit};
@@ -34,7 +35,7 @@ pub(crate) fn mage(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions)
     spec.root_span = root.span;
     let Some(b) = root.get("backfill") else {
         r.error(
-            "E0540",
+            codes::MAGE_NOT_A_BODY,
             "a mage backfill body is `{\"backfill\": {...}}`".to_owned(),
             root.span,
         );
@@ -66,7 +67,7 @@ pub(crate) fn mage(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions)
             Some(t) if MAGE_INTERVALS.contains(&t) => Unit::parse(t).map(|u| Sp::new(u, n.span)),
             Some(t) => {
                 let d = r.error(
-                    "E0107",
+                    codes::NOT_A_CHOICE,
                     format!(
                         "`interval_type` must be one of {}, found `{t}`",
                         crate::input::spec::quote_list(MAGE_INTERVALS)
@@ -80,7 +81,7 @@ pub(crate) fn mage(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions)
         },
         None => {
             r.error(
-                "E0541",
+                codes::MAGE_NO_INTERVAL,
                 "the backfill has no `interval_type`".to_owned(),
                 b.span,
             )
@@ -106,7 +107,7 @@ pub(crate) fn mage(docs: &[Document], r: &mut Reader<'_>, options: &PlanOptions)
     }
     if let Some(block) = b.get("block_uuid").filter(|n| n.value != Value::Null) {
         r.diags.push(
-            Diagnostic::warning("W0540", "with `block_uuid` set this is a custom-code backfill: mage 0.9.80 (OSS) creates no runs for it")
+            Diagnostic::warning(codes::MAGE_CUSTOM_CODE, "with `block_uuid` set this is a custom-code backfill: mage 0.9.80 (OSS) creates no runs for it")
                 .at(block.span)
                 .help("its docs show one run per dict the block returns; paste that list to see those runs"),
         );
@@ -124,7 +125,7 @@ pub(crate) fn mage_runs(docs: &[Document], r: &mut Reader<'_>, options: &PlanOpt
     spec.root_span = root.span;
     let Value::Seq(items) = &root.value else {
         r.error(
-            "E0102",
+            codes::WRONG_SHAPE,
             "a mage variable list must be a list of mappings".to_owned(),
             root.span,
         );
@@ -138,7 +139,7 @@ pub(crate) fn mage_runs(docs: &[Document], r: &mut Reader<'_>, options: &PlanOpt
                 .push(m.iter().map(|(k, v)| (k.key_text(), v.to_json())).collect()),
             None => {
                 r.error(
-                    "E0102",
+                    codes::WRONG_SHAPE,
                     format!(
                         "each run must be a mapping of variables, found {}",
                         item.kind()
@@ -160,7 +161,7 @@ pub(crate) fn mage_runs(docs: &[Document], r: &mut Reader<'_>, options: &PlanOpt
         }
         None => {
             r.error(
-                "E0542",
+                codes::MAGE_RUNS_NO_DATE,
                 "the runs of a variable list have no date: give the backfill's start (--start)"
                     .to_owned(),
                 root.span,
@@ -168,7 +169,7 @@ pub(crate) fn mage_runs(docs: &[Document], r: &mut Reader<'_>, options: &PlanOpt
         }
     }
     r.diags.push(
-        Diagnostic::warning("W0541", "mage 0.9.80 (OSS) creates no runs for a custom-code backfill; planned here as its docs describe, one run per dict")
+        Diagnostic::warning(codes::MAGE_CUSTOM_RUNS, "mage 0.9.80 (OSS) creates no runs for a custom-code backfill; planned here as its docs describe, one run per dict")
             .at(root.span)
             .help("every run gets the same execution_date, ds and hr"),
     );

@@ -2,6 +2,7 @@
 //! `daterange`/`datetimerange` matrix, a `mapping`, grid axes, `numRuns`, templates.
 
 use super::{base_spec, sp_text, text_of};
+use crate::diag::codes;
 use crate::diag::{did_you_mean, Diagnostic, Span};
 use crate::input::dialect::Dialect;
 use crate::input::spec::{Reader, Schedule, Sp, Spec, Unit};
@@ -101,7 +102,7 @@ pub(crate) fn polyaxon(docs: &[Document], r: &mut Reader<'_>) -> Spec {
     let Some(op) = operation else {
         let at = docs.first().map_or(Span::default(), |d| d.root.span);
         r.error(
-            "E0510",
+            codes::POLYAXON_NO_OPERATION,
             "no polyaxon operation: a backfill needs `kind: operation` with a `matrix`".to_owned(),
             at,
         )
@@ -118,7 +119,7 @@ pub(crate) fn polyaxon(docs: &[Document], r: &mut Reader<'_>) -> Spec {
     if let Some(k) = op.get("kind") {
         if kind_of(op) == "operations" {
             r.diags.push(
-                Diagnostic::warning("W0510", "polyaxon has no `operations` kind; it is read here as `operation`")
+                Diagnostic::warning(codes::POLYAXON_OPERATIONS_KIND, "polyaxon has no `operations` kind; it is read here as `operation`")
                     .at(k.span)
                     .help("the backfill docs write `kind: operations`, but polyaxon itself only knows `operation` and `component`; fix it before you submit"),
             );
@@ -156,13 +157,13 @@ pub(crate) fn polyaxon(docs: &[Document], r: &mut Reader<'_>) -> Spec {
     match component {
         Some(c) => read_component(c, r, &mut spec),
         None => r.diags.push(
-            Diagnostic::note("N0510", "no component in this paste: input types are not checked and no command is rendered")
+            Diagnostic::note(codes::POLYAXON_NO_COMPONENT, "no component in this paste: input types are not checked and no command is rendered")
                 .at(op.span)
                 .help("paste the component too, as another document after `---`"),
         ),
     }
     let Some(matrix) = op.get("matrix") else {
-        r.error("E0511", "the operation has no `matrix`: polyaxon backfills are a grid over a `daterange` or `datetimerange`".to_owned(), op.span);
+        r.error(codes::POLYAXON_NO_MATRIX, "the operation has no `matrix`: polyaxon backfills are a grid over a `daterange` or `datetimerange`".to_owned(), op.span);
         return spec;
     };
     let Some(mentries) = r.map(matrix, "`matrix`") else {
@@ -188,7 +189,7 @@ pub(crate) fn polyaxon(docs: &[Document], r: &mut Reader<'_>) -> Spec {
         Some(other) => {
             let at = matrix.get("kind").map_or(matrix.span, |k| k.span);
             r.error(
-                "E0512",
+                codes::POLYAXON_NOT_GRID,
                 format!(
                     "matrix kind `{other}` samples runs; a backfill needs `grid` (or `mapping`)"
                 ),
@@ -197,7 +198,7 @@ pub(crate) fn polyaxon(docs: &[Document], r: &mut Reader<'_>) -> Spec {
         }
         None => {
             r.error(
-                "E0512",
+                codes::POLYAXON_NOT_GRID,
                 "the matrix has no `kind`; a backfill needs `kind: grid` (or `mapping`)".to_owned(),
                 matrix.span,
             );
@@ -252,7 +253,7 @@ fn range_parts<'n>(
         Value::Seq(items) if items.len() == 3 => Some([&items[0], &items[1], &items[2]]),
         Value::Seq(items) => {
             r.error(
-                "E0513",
+                codes::POLYAXON_RANGE_VALUES,
                 format!(
                     "`{name}` ({kind}) needs three values `[start, stop, step]`, found {}",
                     items.len()
@@ -271,7 +272,7 @@ fn range_parts<'n>(
                 (Some(a), Some(b), Some(c)) => Some([a, b, c]),
                 _ => {
                     r.error(
-                        "E0513",
+                        codes::POLYAXON_RANGE_VALUES,
                         format!("`{name}` ({kind}) needs `start`, `stop` and `step`"),
                         value.span,
                     );
@@ -281,7 +282,7 @@ fn range_parts<'n>(
         }
         Value::Str(s) if s.contains(':') && matches!(kind, "daterange" | "datetimerange") => {
             r.error(
-                "E0514",
+                codes::POLYAXON_RANGE_STRING,
                 format!("polyaxon's `{kind}` has no string form: `{s}`"),
                 value.span,
             )
@@ -294,7 +295,7 @@ fn range_parts<'n>(
         _ => {
             let found = value.kind();
             r.error(
-                "E0513",
+                codes::POLYAXON_RANGE_VALUES,
                 format!("`{name}` ({kind}) must be `[start, stop, step]`, found {found}"),
                 value.span,
             );
@@ -327,7 +328,7 @@ fn numeric_values(kind: &str, value: &Node, name: &str, r: &mut Reader<'_>) -> O
     };
     let [a, b, c] = parts[..] else {
         r.error(
-            "E0513",
+            codes::POLYAXON_RANGE_VALUES,
             format!("`{name}` ({kind}) needs three numbers"),
             value.span,
         );
@@ -345,7 +346,7 @@ fn numeric_values(kind: &str, value: &Node, name: &str, r: &mut Reader<'_>) -> O
         "range" => {
             if c == 0.0 {
                 r.error(
-                    "E0411",
+                    codes::POLYAXON_ZERO_STEP,
                     format!("`{name}`: the step must not be 0"),
                     value.span,
                 );
@@ -385,7 +386,11 @@ fn read_grid(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
         spec.native.take = r.int(n, "matrix.numRuns");
     }
     let Some(params) = matrix.get("params") else {
-        r.error("E0515", "the grid has no `params`".to_owned(), matrix.span);
+        r.error(
+            codes::POLYAXON_NO_PARAMS,
+            "the grid has no `params`".to_owned(),
+            matrix.span,
+        );
         return;
     };
     let Some(entries) = r.map(params, "`matrix.params`") else {
@@ -401,14 +406,14 @@ fn read_grid(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
             .unwrap_or_default();
         let Some(value) = v.get("value") else {
             r.error(
-                "E0515",
+                codes::POLYAXON_NO_PARAMS,
                 format!("matrix param `{name}` has no `value`"),
                 v.span,
             );
             continue;
         };
         if DISTRIBUTIONS.contains(&kind.as_str()) {
-            r.error("E0516", format!("`{name}` defines a distribution, and it cannot be used with grid search"), v.span)
+            r.error(codes::POLYAXON_DISTRIBUTION, format!("`{name}` defines a distribution, and it cannot be used with grid search"), v.span)
                 .help = Some("a backfill grid takes `daterange`, `datetimerange`, `choice`, `range`, `linspace`, `logspace` or `geomspace`".to_owned());
             continue;
         }
@@ -438,7 +443,7 @@ fn read_grid(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
                 )),
                 _ => {
                     r.error(
-                        "E0513",
+                        codes::POLYAXON_RANGE_VALUES,
                         format!("`{name}` (choice) must be a non-empty list"),
                         value.span,
                     );
@@ -449,7 +454,7 @@ fn read_grid(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
                 if let Some(values) = numeric_values(&kind, value, &name, r) {
                     if values.is_empty() {
                         r.error(
-                            "E0108",
+                            codes::EMPTY_AXIS,
                             format!("`{name}` ({kind}) has no values"),
                             value.span,
                         );
@@ -463,7 +468,7 @@ fn read_grid(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
             other => {
                 let at = v.get("kind").map_or(v.span, |n| n.span);
                 let d = r.error(
-                    "E0107",
+                    codes::NOT_A_CHOICE,
                     format!("unknown matrix param kind `{other}` for `{name}`"),
                     at,
                 );
@@ -475,7 +480,7 @@ fn read_grid(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
     }
     if !found_date {
         r.error(
-            "E0518",
+            codes::POLYAXON_NO_DATE_RANGE,
             "the grid has no `daterange` or `datetimerange` param: there is nothing to backfill"
                 .to_owned(),
             params.span,
@@ -497,7 +502,7 @@ fn read_date_range(name: &str, kind: &str, value: &Node, r: &mut Reader<'_>, spe
             _ => {
                 let shown = text_of(c, r).unwrap_or_default();
                 r.error(
-                    "E0519",
+                    codes::POLYAXON_DAY_STEP,
                     format!("a `daterange` step is a whole number of days, found `{shown}`"),
                     c.span,
                 )
@@ -520,7 +525,7 @@ fn read_date_range(name: &str, kind: &str, value: &Node, r: &mut Reader<'_>, spe
                 Some(secs) => Some((Unit::Second, secs)),
                 None => {
                     let shown = text_of(c, r).unwrap_or_default();
-                    r.error("E0519", format!("a `datetimerange` step is seconds or a duration (`3600`, `PT1H`, `01:00:00`), found `{shown}`"), c.span);
+                    r.error(codes::POLYAXON_DAY_STEP, format!("a `datetimerange` step is seconds or a duration (`3600`, `PT1H`, `01:00:00`), found `{shown}`"), c.span);
                     None
                 }
             },
@@ -529,7 +534,7 @@ fn read_date_range(name: &str, kind: &str, value: &Node, r: &mut Reader<'_>, spe
     if let Some((unit, count)) = step {
         if kind == "daterange" && count >= 3600 && count % 86_400 == 0 {
             r.diags.push(
-                Diagnostic::warning("W0511", format!("a `daterange` step is in days: `{count}` steps {count} days, not {} day(s)", count / 86_400))
+                Diagnostic::warning(codes::POLYAXON_DAY_STEP_UNITS, format!("a `daterange` step is in days: `{count}` steps {count} days, not {} day(s)", count / 86_400))
                     .at(c.span)
                     .help("polyaxon's own docstring example makes this mistake (`3600 * 24`)"),
             );
@@ -563,7 +568,7 @@ fn second_date_range(
             Ok(m) => Some(m.civil.secs() - i64::from(m.offset.unwrap_or(0))),
             Err(e) => {
                 r.error(
-                    "E0101",
+                    codes::UNKNOWN_KEY,
                     format!("`{name}`: `{text}` is not a date: {}", e.message),
                     n.span,
                 );
@@ -587,7 +592,7 @@ fn second_date_range(
     let Some(step) = step else {
         let shown = text_of(c, r).unwrap_or_default();
         r.error(
-            "E0519",
+            codes::POLYAXON_DAY_STEP,
             format!(
                 "`{name}`: a `{kind}` step is {}, found `{shown}`",
                 if kind == "daterange" {
@@ -602,7 +607,7 @@ fn second_date_range(
     };
     if a_secs >= b_secs {
         r.error(
-            "E0410",
+            codes::POLYAXON_STOP_BEFORE_START,
             format!("`{name}`: polyaxon needs the stop after the start"),
             b.span,
         )
@@ -612,7 +617,7 @@ fn second_date_range(
     }
     if step == 0 {
         r.error(
-            "E0411",
+            codes::POLYAXON_ZERO_STEP,
             format!("`{name}`: the step must not be 0 (polyaxon: \"step must be > 0\")"),
             c.span,
         );
@@ -620,7 +625,7 @@ fn second_date_range(
     }
     if step < 0 {
         r.diags.push(
-            Diagnostic::warning("W0312", format!("`{name}` has a negative step: numpy's arange gives it no value, so the grid has no run"))
+            Diagnostic::warning(codes::POLYAXON_NEGATIVE_STEP, format!("`{name}` has a negative step: numpy's arange gives it no value, so the grid has no run"))
                 .at(c.span),
         );
         return Some(Vec::new());
@@ -629,7 +634,7 @@ fn second_date_range(
     let count = span / step + i64::from(span % step != 0);
     if count > SECOND_RANGE_MAX {
         r.error(
-            "E0517",
+            codes::POLYAXON_SECOND_RANGE,
             format!(
                 "`{name}` has {count} values; a second date range holds at most {SECOND_RANGE_MAX}"
             ),
@@ -667,12 +672,12 @@ fn check_input_type(name: &str, kind: &str, at: Span, r: &mut Reader<'_>, spec: 
     match spec.native.input_types.iter().find(|(n, _)| n == name) {
         Some((_, ty)) if ty == want => {}
         Some((_, ty)) => {
-            r.error("E0520", format!("param `{name}` has an input type `{ty}` and it does not correspond to hyper-param type `{want}`"), at)
+            r.error(codes::POLYAXON_INPUT_TYPE, format!("param `{name}` has an input type `{ty}` and it does not correspond to hyper-param type `{want}`"), at)
                 .help = Some(format!("a `{kind}` needs the component input `{{name: {name}, type: {want}}}`"));
         }
         None => {
             r.error(
-                "E0520",
+                codes::POLYAXON_INPUT_TYPE,
                 format!("the component has no input `{name}` for the matrix param"),
                 at,
             )
@@ -686,7 +691,7 @@ fn check_input_type(name: &str, kind: &str, at: Span, r: &mut Reader<'_>, spec: 
 fn read_mapping(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
     let Some(values) = matrix.get("values") else {
         r.error(
-            "E0515",
+            codes::POLYAXON_NO_PARAMS,
             "the mapping has no `values`".to_owned(),
             matrix.span,
         );
@@ -694,7 +699,7 @@ fn read_mapping(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
     };
     let Value::Seq(items) = &values.value else {
         r.error(
-            "E0513",
+            codes::POLYAXON_RANGE_VALUES,
             "`matrix.values` must be a list of mappings".to_owned(),
             values.span,
         );
@@ -713,7 +718,7 @@ fn read_mapping(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
     for item in items {
         let Some(entries) = item.as_map() else {
             r.error(
-                "E0513",
+                codes::POLYAXON_RANGE_VALUES,
                 "each mapping value must be a mapping of params".to_owned(),
                 item.span,
             );
@@ -733,7 +738,7 @@ fn read_mapping(matrix: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
             }
             None => {
                 r.error(
-                    "E0521",
+                    codes::POLYAXON_MAPPING_DATE,
                     "this mapping value has no date: the planner needs one per run".to_owned(),
                     item.span,
                 );
