@@ -1,9 +1,11 @@
 //! Every diagnostic code the planner emits, with its one-line meaning: the registry the
-//! app's help and the docs read. Codes are grouped by hundreds (E00xx YAML, E01xx the
-//! spec's shape, E02xx dates and zones, E03xx cron, E04xx an engine's rules, E05xx the
-//! orchestrators' own texts, E06xx limits, E07xx exports; W and N codes follow the same
-//! groups) and never renumbered. A test checks that every code in the core's source is
-//! here.
+//! app's help and the docs read, and the constants every call site raises. Errors are
+//! grouped by hundreds (E00xx YAML, E01xx the spec's shape, E02xx dates and zones, E03xx
+//! cron, E04xx an engine's rules, E05xx the orchestrators' own texts, E06xx limits, E07xx
+//! exports); warnings and notes mostly follow them, except W03xx/N03xx (each engine's
+//! surprises: where its code and its docs disagree) and W0501–W0504 (daylight-saving
+//! time). Codes are never renumbered. A test checks that every code the core's source
+//! names is here, and that every code here is used.
 
 /// A diagnostic code and what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
