@@ -17,7 +17,7 @@ use super::croniter_clock::Clock;
 use super::{Payload, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::cron::{Cron, CronDialect};
 use crate::diag::{Diagnostic, Span};
-use crate::plan::export::refuse;
+use crate::plan::export::has_runs;
 use crate::plan::{Expanded, Plan, Style, Validated};
 use crate::series::{CronSeries, DstPolicy, Series, Tick};
 use crate::input::spec::{FailurePolicy, Schedule, Sp, Unit};
@@ -281,12 +281,7 @@ impl Profile for Flyte {
 }
 
 fn command(plan: &Plan) -> Result<String, Diagnostic> {
-    if plan.run_count() == 0 {
-        return Err(refuse(
-            "the plan has no runs to backfill",
-            "widen the window",
-        ));
-    }
+    has_runs(plan)?;
     let text = |t: i64, o: i32| -> String {
         let c = Civil::from_secs(t + i64::from(o));
         match plan.style {

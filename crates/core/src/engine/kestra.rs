@@ -13,7 +13,7 @@ use super::{Payload, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::cron::{Cron, CronDialect};
 use crate::diag::{Diagnostic, Span};
 use crate::input::dialect::Dialect;
-use crate::plan::export::{pretty, refuse};
+use crate::plan::export::{has_runs, pretty};
 use crate::plan::{Expanded, Plan, Validated};
 use crate::series::{CronSeries, DstPolicy, Series, Tick};
 use crate::input::spec::{Schedule, Sp, Unit};
@@ -304,12 +304,7 @@ impl Profile for Kestra {
 }
 
 fn body(plan: &Plan) -> Result<String, Diagnostic> {
-    if plan.run_count() == 0 {
-        return Err(refuse(
-            "the plan has no runs to backfill",
-            "widen the window",
-        ));
-    }
+    has_runs(plan)?;
     let labels: Vec<Json> = plan
         .labels
         .iter()

@@ -9,7 +9,7 @@
 use super::{Payload, every, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::diag::Diagnostic;
 use crate::input::dialect::Dialect;
-use crate::plan::export::{pretty, refuse};
+use crate::plan::export::{has_runs, pretty, refuse};
 use crate::plan::{Expanded, Plan, Style, Validated};
 use crate::series::{Series, Tick};
 use crate::input::spec::{Schedule, Sp, Spec, Unit};
@@ -254,10 +254,7 @@ impl Profile for Mage {
         _cron: Option<String>,
         at: crate::diag::Span,
     ) -> Option<Schedule> {
-        interval.map(|(unit, count)| Schedule::Every {
-            unit: Sp::new(unit, at),
-            count: Sp::new(count, at),
-        })
+        super::every_schedule(interval, at)
     }
 
     fn payload(&self) -> Option<Payload> {
@@ -275,12 +272,7 @@ impl Profile for Mage {
 }
 
 fn body(plan: &Plan) -> Result<String, Diagnostic> {
-    if plan.run_count() == 0 {
-        return Err(refuse(
-            "the plan has no runs to backfill",
-            "widen the window",
-        ));
-    }
+    has_runs(plan)?;
     if plan.kept.len() > 1 {
         return Err(refuse(
             format!(

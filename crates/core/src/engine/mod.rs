@@ -420,6 +420,17 @@ pub(crate) fn recommended_batch(run_secs: i64) -> (&'static str, u64, u64) {
     }
 }
 
+/// An interval restated as an `every` schedule (Polyaxon's and Mage's terms).
+pub(crate) fn every_schedule(
+    interval: Option<(Unit, i64)>,
+    at: crate::diag::Span,
+) -> Option<Schedule> {
+    interval.map(|(unit, count)| Schedule::Every {
+        unit: Sp::new(unit, at),
+        count: Sp::new(count, at),
+    })
+}
+
 /// The `every` of a schedule, or an error saying the engine needs something else
 /// (`why`: what it steps by instead of a cron).
 pub(crate) fn every(

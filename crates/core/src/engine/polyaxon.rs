@@ -9,7 +9,7 @@
 use super::{Payload, every, Bounds, EndRule, Engine, Profile, RunAt, Runs, StartRule};
 use crate::diag::Diagnostic;
 use crate::input::dialect::Dialect;
-use crate::plan::export::{refuse, yaml_scalar};
+use crate::plan::export::{has_runs, yaml_scalar};
 use crate::plan::{Expanded, Plan, Style, Validated};
 use crate::series::{Series, Tick};
 use crate::input::spec::{Schedule, Sp, Spec, Unit};
@@ -300,10 +300,7 @@ impl Profile for Polyaxon {
         _cron: Option<String>,
         at: crate::diag::Span,
     ) -> Option<Schedule> {
-        interval.map(|(unit, count)| Schedule::Every {
-            unit: Sp::new(unit, at),
-            count: Sp::new(count, at),
-        })
+        super::every_schedule(interval, at)
     }
 
     fn payload(&self) -> Option<Payload> {
@@ -322,12 +319,7 @@ impl Profile for Polyaxon {
 }
 
 fn operation(plan: &Plan) -> Result<String, Diagnostic> {
-    if plan.run_count() == 0 {
-        return Err(refuse(
-            "the plan has no runs to backfill",
-            "widen the window",
-        ));
-    }
+    has_runs(plan)?;
     let param = plan.engine_runs.time_param().unwrap_or("dt").to_owned();
     // Polyaxon is naive: values in UTC without an offset.
     let naive = |t: Tick| -> Civil {

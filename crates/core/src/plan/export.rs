@@ -81,6 +81,17 @@ impl ExportTarget {
     }
 }
 
+/// E0701 for a plan with no runs: no payload names an empty backfill.
+pub(crate) fn has_runs(plan: &Plan) -> Result<(), Diagnostic> {
+    if plan.run_count() == 0 {
+        return Err(refuse(
+            "the plan has no runs to backfill",
+            "widen the window",
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn refuse(message: impl Into<String>, help: &str) -> Diagnostic {
     Diagnostic::error(codes::CANNOT_EXPORT, message).help(help)
 }
