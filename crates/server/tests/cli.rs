@@ -86,12 +86,12 @@ fn engine_and_now_flags_override_the_spec() {
 #[test]
 fn export_to_an_unknown_target_is_a_usage_error() {
     let out = backfill(
-        &["export", "examples/polyaxon-daily.yaml", "--to", "airflow"],
+        &["export", "examples/polyaxon-daily.yaml", "--to", "prefect"],
         None,
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("airflow"),
+        text(&out.stderr).contains("prefect"),
         "{}",
         text(&out.stderr)
     );

@@ -308,13 +308,13 @@ async fn the_engine_and_dialect_of_a_submission_are_honoured() {
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     assert_eq!(a.json()["engine"], "kestra");
     assert_eq!(a.json()["run_count"], 11);
-    let body = json!({"source": FLYTE, "engine": "airflow", "digest": digest});
+    let body = json!({"source": FLYTE, "engine": "prefect", "digest": digest});
     let a = submit(&f.state, &body).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(a.error()["message"]
         .as_str()
         .unwrap()
-        .contains("unknown engine `airflow`"));
+        .contains("unknown engine `prefect`"));
     assert_eq!(counts(&f).0, 1);
 }
 
@@ -649,7 +649,7 @@ async fn the_list_pages_newest_first_and_filters() {
 
     for bad in [
         "status=running",
-        "engine=airflow",
+        "engine=prefect",
         "cursor=abc",
         "cursor=-3",
         "limit=many",

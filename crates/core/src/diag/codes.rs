@@ -51,6 +51,7 @@ codes! {
     OPEN_END_WITHOUT_NOW = "E0113": "the window is open (it ends now) but no `now` was given";
     BOUNDS_NOT_GENERIC = "E0114": "`bounds` is the generic engine's; other engines decide their own";
     DST_NOT_GENERIC = "E0115": "`dst` is the generic engine's; other engines have their own rule";
+    TIMETABLE_NOT_HERE = "E0116": "`schedule.timetable` and `schedule.interval` are for engines with timetables (airflow)";
     NOT_POSITIVE_COUNT = "E0120": "a count such as `concurrency` or `max_per_run` must be at least 1";
     NEGATIVE_RETRIES = "E0121": "`retries` must not be negative";
     BAD_ESTIMATE = "E0122": "an estimate's run time must be positive and its overhead not negative";
@@ -88,6 +89,11 @@ codes! {
     FLYTE_NO_NEXT_FIRE = "E0418": "flytekit refuses the launch plan: croniter finds no fire after now";
     FLYTE_RUNS_OUT = "E0419": "croniter runs out of fire times before the end, and the backfill fails";
     DAGSTER_FAILS = "E0420": "dagster itself raises on these partitions";
+    AIRFLOW_FROM_AFTER_TO = "E0421": "airflow refuses a from_date after the to_date";
+    AIRFLOW_FUTURE = "E0422": "airflow refuses a backfill whose from_date and to_date are both in the future";
+    AIRFLOW_NO_RUNS = "E0423": "airflow finds no run to create in the window, and refuses the backfill";
+    AIRFLOW_NOT_PERIODIC = "E0424": "airflow refuses to backfill a schedule that is not periodic (`@once`, `@continuous`, none)";
+    AIRFLOW_INTERVAL_ON_DATA_INTERVAL = "E0425": "`schedule.interval` belongs to a trigger timetable, not a data-interval one";
     POLYAXON_NO_OPERATION = "E0510": "the paste has no polyaxon operation to backfill";
     POLYAXON_NO_MATRIX = "E0511": "the polyaxon operation has no `matrix`";
     POLYAXON_NOT_GRID = "E0512": "the polyaxon matrix samples runs; a backfill needs `grid` or `mapping`";
@@ -115,10 +121,13 @@ codes! {
     KESTRA_SERVER_ZONE = "N0320": "kestra evaluates the cron in the server's zone when none is set";
     KESTRA_ZONE_FIX = "N0321": "kestra before February 2025 created no executions for a trigger with a zone";
     KESTRA_BOTH_ENDS = "N0322": "kestra includes both ends: the fire at the end runs too";
+    AIRFLOW_END_INCLUDED = "N0340": "airflow includes the to_date: a fire at the end runs too";
+    AIRFLOW_DELTA_ANCHOR = "N0342": "airflow anchors an interval schedule's runs to the from_date given, not to the DAG's start_date";
     POLYAXON_NO_COMPONENT = "N0510": "no polyaxon component: input types are not checked, no command is rendered";
     PARAM_AND_AXIS = "W0110": "a name is both a param and a grid axis; the grid value wins";
     MAX_PER_RUN_IGNORED = "W0120": "`max_per_run` applies only to `strategy: multi_run`";
     ORDER_IGNORED = "W0123": "the engine launches the oldest run first whatever `order` says";
+    STRATEGY_IGNORED = "W0124": "the engine creates one run per date: `strategy` has no effect";
     FRACTIONAL_SECONDS = "W0201": "a date-time has fractions of a second, which runs drop";
     MAGE_INCLUDES_END = "W0301": "mage runs the window's end too, though its docs say the end is excluded";
     FLYTE_EXCLUDES_ENDS = "W0302": "flyte excludes both ends, though its docstring says the end is included";
@@ -137,6 +146,8 @@ codes! {
     DAGSTER_NO_KEYS = "W0333": "dagster has no partition to backfill in this window";
     DAGSTER_HASH_ORDER = "W0335": "two dagster keys name one instant; which launches depends on the Python process";
     DAGSTER_EMPTY_RANGE_RUN = "W0336": "dagster launches a run for a range that reads back no partition";
+    AIRFLOW_NOT_ENDED = "W0340": "airflow creates no run whose data interval has not ended by now";
+    AIRFLOW_NAIVE_UTC = "W0341": "airflow reads a date-time without an offset as UTC, not in the DAG's zone";
     MATCHES_NO_RUN = "W0401": "a `select`/`exclude` item matches no run";
     DST_SKIPPED = "W0501": "a fire time does not exist (clocks spring forward) and the engine skips it";
     DST_SHIFTED = "W0502": "a fire time does not exist (clocks spring forward) and the engine runs it at the gap's end";

@@ -12,6 +12,7 @@
 //! | kestra   | inclusive (if a fire)  | inclusive; none = now       | skip    | once (fixed hour), both       |
 //! | flyte    | exclusive              | exclusive                   | shift (fixed hour), skip | both         |
 //! | dagster  | first tick ≥ start     | whole window ≤ end; now     | shift   | later (fixed hour), both      |
+//! | airflow  | inclusive              | inclusive; interval ended by now | shift by the gap (fixed hour), skip | later (fixed hour), both |
 //! | generic  | `bounds`               | `bounds`                    | `dst.gap` (shift) | `dst.fold` (earlier) |
 //!
 //! An engine is a [`Profile`]: its data (bounds, versions reproduced, DST help) and its
@@ -91,6 +92,8 @@ engines! {
     Flyte = "flyte" => flyte::Flyte;
     /// Dagster time-window partition backfills.
     Dagster = "dagster" => dagster::Dagster;
+    /// Airflow 3 backfills (`POST /api/v2/backfills`).
+    Airflow = "airflow" => airflow::Airflow;
     /// The planner's own engine, with the bounds and DST rule you choose (the default
     /// when a spec names none).
     #[default]
@@ -320,6 +323,23 @@ pub(crate) trait Profile: std::fmt::Debug + Sync {
     /// Whether runs may be launched newest first.
     fn reorders(&self) -> bool {
         false
+    }
+
+    /// Whether the schedule may name a timetable and its data interval
+    /// (`schedule.timetable`, `schedule.interval`).
+    fn takes_timetable(&self) -> bool {
+        false
+    }
+
+    /// Whether runs can be grouped into batches (`strategy`); an engine that creates one
+    /// run per date cannot.
+    fn batches(&self) -> bool {
+        true
+    }
+
+    /// How many runs the engine runs at once when the spec does not say.
+    fn default_concurrency(&self) -> u64 {
+        1
     }
 
     /// The warning when the asked concurrency is not what the engine does, and the

@@ -109,6 +109,16 @@ pub(crate) enum Schedule {
     },
 }
 
+/// Airflow's two kinds of timetable for a cron or an interval: runs at points in time
+/// (`CronTriggerTimetable`, `DeltaTriggerTimetable`, Airflow 3's default) or runs over
+/// the data interval that ends at the next fire (`CronDataIntervalTimetable`,
+/// `DeltaDataIntervalTimetable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Timetable {
+    Trigger,
+    DataInterval,
+}
+
 /// `bounds` of the generic engine: which ends of the window are included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Bounds {
@@ -182,6 +192,10 @@ pub(crate) struct Spec {
     pub labels: Vec<(String, String)>,
     pub dst_gap: Option<Sp<GapRule>>,
     pub dst_fold: Option<Sp<FoldRule>>,
+    /// `schedule.timetable`: which of Airflow's timetables the schedule is.
+    pub timetable: Option<Sp<Timetable>>,
+    /// `schedule.interval`: the data interval of an Airflow trigger timetable.
+    pub data_interval: Option<Sp<(Unit, i64)>>,
     /// Set by dialect readers: how the orchestrator's own input shapes the runs.
     pub native: Native,
 }
@@ -432,7 +446,10 @@ pub(crate) fn parse_spec(root: &Node, r: &mut Reader<'_>) -> Spec {
                     Engine::ALL.iter().map(|e| (e.name(), *e)).collect();
                 spec.engine = r.choice(v, "engine", &choices);
             }
-            "schedule" => spec.schedule = parse_schedule(v, r),
+            "schedule" => {
+                spec.schedule = parse_schedule(v, r);
+                parse_timetable(v, r, &mut spec);
+            }
             "timezone" => spec.timezone = r.string(v, "timezone"),
             "window" => {
                 spec.window = Some(v.span);
@@ -627,7 +644,14 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
     let m = r.map(v, "`schedule`")?;
     r.check_keys(
         m,
-        &["cron", "with_seconds", "every", "partitions"],
+        &[
+            "cron",
+            "with_seconds",
+            "every",
+            "partitions",
+            "timetable",
+            "interval",
+        ],
         "`schedule`",
     );
     let kinds: Vec<&Node> = ["cron", "every", "partitions"]
@@ -668,44 +692,7 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
         return Some(Sp::new(Schedule::Cron { expr, with_seconds }, v.span));
     }
     if let Some(n) = v.get("every") {
-        let em = r.map(n, "`every`")?;
-        r.check_keys(em, &["unit", "count"], "`every`");
-        let unit = match n.get("unit") {
-            Some(u) => {
-                let text = r.string(u, "every.unit")?;
-                match Unit::parse(&text.value) {
-                    Some(unit) => Sp::new(unit, u.span),
-                    None => {
-                        let d = r.error(
-                            codes::NOT_A_CHOICE,
-                            format!(
-                                "`every.unit` must be one of {}, found `{}`",
-                                quote_list(&Unit::NAMES),
-                                text.value
-                            ),
-                            u.span,
-                        );
-                        if let Some(s) = did_you_mean(&text.value, &Unit::NAMES) {
-                            d.help = Some(format!("did you mean `{s}`?"));
-                        }
-                        return None;
-                    }
-                }
-            }
-            None => {
-                r.error(
-                    codes::NO_SCHEDULE,
-                    "`every` needs a `unit`".to_owned(),
-                    n.span,
-                )
-                .help = Some(format!("one of {}", quote_list(&Unit::NAMES)));
-                return None;
-            }
-        };
-        let count = match n.get("count") {
-            Some(c) => r.int(c, "every.count")?,
-            None => Sp::new(1, n.span),
-        };
+        let (unit, count) = parse_every(n, r, "every")?;
         return Some(Sp::new(Schedule::Every { unit, count }, v.span));
     }
     let n = v.get("partitions")?;
@@ -766,5 +753,71 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
             None
         }
         _ => Some(Sp::new(Schedule::Partitions(p), v.span)),
+    }
+}
+
+/// An `every`-shaped value (`{unit, count}`) at `what`.
+fn parse_every(n: &Node, r: &mut Reader<'_>, what: &str) -> Option<(Sp<Unit>, Sp<i64>)> {
+    let em = r.map(n, &format!("`{what}`"))?;
+    r.check_keys(em, &["unit", "count"], &format!("`{what}`"));
+    let unit = match n.get("unit") {
+        Some(u) => {
+            let text = r.string(u, &format!("{what}.unit"))?;
+            match Unit::parse(&text.value) {
+                Some(unit) => Sp::new(unit, u.span),
+                None => {
+                    let d = r.error(
+                        codes::NOT_A_CHOICE,
+                        format!(
+                            "`{what}.unit` must be one of {}, found `{}`",
+                            quote_list(&Unit::NAMES),
+                            text.value
+                        ),
+                        u.span,
+                    );
+                    if let Some(s) = did_you_mean(&text.value, &Unit::NAMES) {
+                        d.help = Some(format!("did you mean `{s}`?"));
+                    }
+                    return None;
+                }
+            }
+        }
+        None => {
+            r.error(
+                codes::NO_SCHEDULE,
+                format!("`{what}` needs a `unit`"),
+                n.span,
+            )
+            .help = Some(format!("one of {}", quote_list(&Unit::NAMES)));
+            return None;
+        }
+    };
+    let count = match n.get("count") {
+        Some(c) => r.int(c, &format!("{what}.count"))?,
+        None => Sp::new(1, n.span),
+    };
+    Some((unit, count))
+}
+
+/// `schedule.timetable` and `schedule.interval` (Airflow's).
+fn parse_timetable(v: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
+    if let Some(n) = v.get("timetable") {
+        spec.timetable = r.choice(
+            n,
+            "schedule.timetable",
+            &[
+                ("trigger", Timetable::Trigger),
+                ("data_interval", Timetable::DataInterval),
+                ("CronTriggerTimetable", Timetable::Trigger),
+                ("DeltaTriggerTimetable", Timetable::Trigger),
+                ("CronDataIntervalTimetable", Timetable::DataInterval),
+                ("DeltaDataIntervalTimetable", Timetable::DataInterval),
+            ],
+        );
+    }
+    if let Some(n) = v.get("interval") {
+        if let Some((unit, count)) = parse_every(n, r, "schedule.interval") {
+            spec.data_interval = Some(Sp::new((unit.value, count.value), n.span));
+        }
     }
 }

@@ -28,7 +28,14 @@ impl Plan {
                 .collect();
             let (code, message) = match (gap, e.ticks.is_empty()) {
                 (true, true) => (codes::DST_SKIPPED, format!("{engine} skips `{fires}`: that time does not exist in {zone} (clocks spring forward)")),
-                (true, false) => (codes::DST_SHIFTED, format!("`{fires}` does not exist in {zone}: {engine} runs it at the end of the gap, `{}`", Civil::from_secs(e.at + i64::from(e.after)))),
+                (true, false) => {
+                    // Where the engine's arithmetic put the first run out of the gap (the
+                    // gap's end for most engines, a gap's length later for airflow).
+                    let gap_end = Civil::from_secs(e.at + i64::from(e.after));
+                    let moved = e.ticks.first().and_then(|i| self.series.get(*i)).map_or(gap_end, |t| t.civil());
+                    let place = if moved == gap_end { "at the end of the gap" } else { "after the gap" };
+                    (codes::DST_SHIFTED, format!("`{fires}` does not exist in {zone}: {engine} runs it {place}, `{moved}`"))
+                }
                 (false, _) if e.ticks.len() > e.civil_fires.len() => (codes::DST_TWICE, format!("`{fires}` happens twice in {zone} (clocks fall back): {engine} runs it twice")),
                 (false, _) => {
                     let second = e.ticks.first().and_then(|i| self.series.get(*i)).is_some_and(|t| t.second_occurrence);

@@ -260,6 +260,31 @@ pub(crate) fn validate<'s>(
             .at_opt(s),
         );
     }
+    for at in [
+        spec.timetable.as_ref().map(|t| t.span),
+        spec.data_interval.as_ref().map(|t| t.span),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !input.profile.takes_timetable() {
+            let with: Vec<&str> = Engine::ALL
+                .iter()
+                .filter(|e| crate::engine::profile(**e).takes_timetable())
+                .map(|e| e.name())
+                .collect();
+            diags.push(
+                Diagnostic::error(
+                    codes::TIMETABLE_NOT_HERE,
+                    format!(
+                        "{engine} has no timetables: `schedule.timetable` and `schedule.interval` are for {}",
+                        with.join(", ")
+                    ),
+                )
+                .at(at),
+            );
+        }
+    }
     input.profile.check(&input, diags);
     let (Some(start), Some(end)) = (start, end) else {
         // Still check the schedule, so every problem is reported at once.
@@ -361,6 +386,16 @@ impl Execution {
             .strategy
             .as_ref()
             .map_or(StrategyKind::PerRun, |s| s.value);
+        if x.strategy != StrategyKind::PerRun && !profile.batches() {
+            diags.push(
+                Diagnostic::warning(
+                    codes::STRATEGY_IGNORED,
+                    format!("{engine} creates one run per date: `strategy` has no effect"),
+                )
+                .at_opt(spec.strategy.as_ref().map(|s| s.span)),
+            );
+            x.strategy = StrategyKind::PerRun;
+        }
         let max = spec.max_per_run.as_ref().map(|m| (m.value, m.span));
         x.max_per_run = match (x.strategy, max) {
             (StrategyKind::MultiRun, Some((m, _))) if m >= 1 => u64::try_from(m).ok(),
@@ -387,7 +422,12 @@ impl Execution {
             }
             _ => None,
         };
-        x.concurrency = positive(diags, &spec.concurrency, "concurrency", 1);
+        x.concurrency = positive(
+            diags,
+            &spec.concurrency,
+            "concurrency",
+            profile.default_concurrency(),
+        );
         if let Some(d) =
             profile.concurrency(x.concurrency, spec.concurrency.as_ref().map(|c| c.span))
         {

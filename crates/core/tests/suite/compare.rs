@@ -34,6 +34,7 @@ fn seed_a_hourly_ten_to_four() {
                 (Engine::Kestra, Some(7)),
                 (Engine::Flyte, Some(5)),
                 (Engine::Dagster, Some(6)),
+                (Engine::Airflow, Some(7)),
                 (Engine::Generic, Some(6)),
             ],
             "from {schedule}"
@@ -52,6 +53,7 @@ fn seed_b_daily_first_to_eighth() {
             (Engine::Kestra, Some(8)),
             (Engine::Flyte, Some(6)),
             (Engine::Dagster, Some(7)),
+            (Engine::Airflow, Some(8)),
             (Engine::Generic, Some(7)),
         ]
     );

@@ -289,7 +289,7 @@ fn plans_broken_on_purpose_fail_validation() {
             p["extra"] = json!(true);
         }),
         ("an unknown engine", "/engine", |p| {
-            p["engine"] = json!("airflow");
+            p["engine"] = json!("prefect");
         }),
         ("an upper-case digest", "/digest", |p| {
             p["digest"] = json!("524EC406C9DB644944459B674AA6534D5A74750934A66B97A660B4CAEE6CEE91");
