@@ -60,7 +60,7 @@ struct InputArgs {
     #[arg(long, default_value_t = backfill_core::DEFAULT_LIMIT)]
     limit: u64,
     /// Read the input as this dialect instead of detecting it
-    /// (spec, polyaxon, kestra, kestra-trigger, mage, mage-runs).
+    /// (spec, polyaxon, kestra, kestra-trigger, mage, mage-runs, airflow-dag).
     #[arg(long, value_parser = parse_dialect)]
     dialect: Option<backfill_core::Dialect>,
     /// The backfill's start, overriding the pasted one (Kestra and Mage input).

@@ -30,6 +30,7 @@ use super::{Bounds, EndRule, Engine, Payload, Profile, RunAt, Runs, StartRule};
 use crate::cron::{Cron, CronDialect, Expanded as Field};
 use crate::diag::codes;
 use crate::diag::{Diagnostic, Span};
+use crate::input::dialect::Dialect;
 use crate::input::spec::{Schedule, Sp, Timetable, Unit};
 use crate::plan::export::{has_runs, pretty};
 use crate::plan::{over_limit, Expanded, Plan, Style, Validated};
@@ -370,9 +371,22 @@ fn timetable_of(
                 );
                 return None;
             }
+            // `cron_presets`: Airflow's own nicknames become crons before croniter sees
+            // them (`@quarterly` is Airflow's, not croniter's).
+            let preset = [
+                ("@hourly", "0 * * * *"),
+                ("@daily", "0 0 * * *"),
+                ("@weekly", "0 0 * * 0"),
+                ("@monthly", "0 0 1 * *"),
+                ("@quarterly", "0 0 1 */3 *"),
+                ("@yearly", "0 0 1 1 *"),
+            ]
+            .into_iter()
+            .find(|(name, _)| *name == expr.value)
+            .map(|(_, cron)| Sp::new(cron.to_owned(), expr.span));
             let cron = parse_cron(
                 input.text(),
-                expr,
+                preset.as_ref().unwrap_or(expr),
                 Airflow.cron_dialect(with_seconds),
                 diags,
             )?;
@@ -457,6 +471,10 @@ impl Profile for Airflow {
 
     fn takes_timetable(&self) -> bool {
         true
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        &[Dialect::AirflowDag]
     }
 
     fn reorders(&self) -> bool {

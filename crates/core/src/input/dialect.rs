@@ -8,6 +8,7 @@
 //! | `kestra-trigger` | a `PUT /api/v1/triggers` body: `backfill` with `flowId`        |
 //! | `mage`           | a backfill body: `backfill` with `start_datetime`              |
 //! | `mage-runs`      | a list of variable dicts (custom-code output)                  |
+//! | `airflow-dag`    | a Python file importing airflow with `DAG(...)` or `@dag`     |
 
 use crate::input::yaml::{Document, Node, Value};
 
@@ -53,17 +54,20 @@ pub enum Dialect {
     Mage,
     /// A list of Mage variable dicts: one run each.
     MageRuns,
+    /// An Airflow DAG file (Python, read, never run).
+    AirflowDag,
 }
 
 impl Dialect {
     /// Every dialect, in the order the web app lists them.
-    pub const ALL: [Dialect; 6] = [
+    pub const ALL: [Dialect; 7] = [
         Dialect::Spec,
         Dialect::Polyaxon,
         Dialect::Kestra,
         Dialect::KestraTrigger,
         Dialect::Mage,
         Dialect::MageRuns,
+        Dialect::AirflowDag,
     ];
 
     /// The name used in the API, the CLI and plan JSON.
@@ -76,6 +80,7 @@ impl Dialect {
             Dialect::KestraTrigger => "kestra-trigger",
             Dialect::Mage => "mage",
             Dialect::MageRuns => "mage-runs",
+            Dialect::AirflowDag => "airflow-dag",
         }
     }
 
@@ -89,6 +94,7 @@ impl Dialect {
             Dialect::KestraTrigger => "Kestra trigger body",
             Dialect::Mage => "Mage backfill body",
             Dialect::MageRuns => "Mage variable list",
+            Dialect::AirflowDag => "Airflow DAG file",
         }
     }
 
@@ -109,6 +115,7 @@ impl Dialect {
             Dialect::KestraTrigger => "`backfill` with `flowId` or `triggerId`",
             Dialect::Mage => "`backfill` with `start_datetime` and `interval_type`",
             Dialect::MageRuns => "a list of mappings",
+            Dialect::AirflowDag => "a Python file with `DAG(...)` or `@dag(...)`",
         }
     }
 }

@@ -20,6 +20,19 @@ pub(crate) fn read(
     text: &str,
     options: &PlanOptions,
 ) -> Result<(spec::Spec, Dialect, Vec<Diagnostic>), Planned> {
+    // A DAG file is Python, not YAML: told apart (or chosen) before YAML reads it.
+    if options.dialect == Some(Dialect::AirflowDag)
+        || (options.dialect.is_none() && read::looks_like_dag(text))
+    {
+        let mut reader = spec::Reader::new(text);
+        let spec = read::airflow_dag(text, &mut reader, options);
+        if crate::diag::has_errors(&reader.diags) {
+            let mut diags = reader.diags;
+            diags.sort_by_key(|d| (d.span.map_or(usize::MAX, |s| s.start), d.severity));
+            return Err(Planned::failed(Dialect::AirflowDag, diags));
+        }
+        return Ok((spec, Dialect::AirflowDag, reader.diags));
+    }
     let docs = match yaml::parse_documents(text) {
         Ok(docs) => docs,
         Err(d) => {
@@ -67,6 +80,7 @@ pub(crate) fn read(
         Dialect::Kestra | Dialect::KestraTrigger => read::kestra(&docs, &mut reader, options),
         Dialect::Mage => read::mage(&docs, &mut reader, options),
         Dialect::MageRuns => read::mage_runs(&docs, &mut reader, options),
+        Dialect::AirflowDag => read::airflow_dag(text, &mut reader, options),
     };
     if dialect != Dialect::Spec && crate::diag::has_errors(&reader.diags) {
         let mut diags = reader.diags;

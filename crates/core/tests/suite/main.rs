@@ -2,6 +2,7 @@
 //! schemas, the comparison, cron conformance, hostile input, limits and properties. They
 //! build only the core (no server, no database).
 
+mod airflow_dag;
 mod codes;
 mod compare;
 mod cron_conformance;

@@ -2,10 +2,12 @@
 //! same spanned [`Spec`] a planner spec becomes, so validation, expansion and
 //! diagnostics are shared. Every value keeps the span of the text it came from.
 
+mod airflow;
 mod kestra;
 mod mage;
 mod polyaxon;
 
+pub(crate) use airflow::{airflow_dag, looks_like_dag};
 pub(crate) use kestra::kestra;
 pub(crate) use mage::{mage, mage_runs};
 pub(crate) use polyaxon::polyaxon;
