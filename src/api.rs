@@ -78,6 +78,11 @@ pub struct SubmissionBody {
     pub engine: String,
     /// "Now" the preview used.
     pub now: String,
+    /// The window for a text that holds none (an Airflow DAG file), empty when not given.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub start: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub end: String,
     /// The preview's digest.
     pub digest: String,
     /// A title; none: the backend names it.

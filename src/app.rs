@@ -6,7 +6,7 @@ use crate::components::backfills::backfill_list::BackfillList;
 use crate::components::editor::diagnostics_list::DiagnosticsList;
 use crate::components::editor::examples_menu::ExamplesMenu;
 use crate::components::editor::form_mode::FormMode;
-use crate::components::editor::pickers::{DialectPicker, EnginePicker};
+use crate::components::editor::pickers::{DialectPicker, EnginePicker, WindowFields};
 use crate::components::editor::text_editor::Editor;
 use crate::components::export::export_menu::ExportMenu;
 use crate::components::plan::summary::Summary;
@@ -108,6 +108,7 @@ fn InputPanel() -> impl IntoView {
                     {mode_button(InputMode::Form, "Form", "form")}
                 </div>
             </div>
+            <WindowFields/>
             <div class="input-view">
                 <div class="input-text" class:hidden=move || state.mode.get() != InputMode::Text>
                     <Editor/>

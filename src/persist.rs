@@ -32,13 +32,19 @@ pub struct Saved {
     #[serde(default)]
     pub engine: Option<String>,
     /// "Now" the plan was made with (RFC 3339).
-    pub now: String,
+    pub now: backfill_core::Now,
     /// The plan view (`runs`, `batches`, `timeline`, `compare`).
     #[serde(default)]
     pub tab: String,
     /// The input view (`text`, `form`).
     #[serde(default)]
     pub mode: String,
+    /// The backfill's window for a text that does not hold one (an Airflow DAG file):
+    /// `from_date` and `to_date`, empty when not given.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub start: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub end: String,
 }
 
 /// The state as a link's fragment (`#s=…`).

@@ -589,7 +589,7 @@ mod tests {
 
     fn planned(text: &str) -> Plan {
         let options = PlanOptions {
-            now: Some("2024-06-01T00:00:00Z".into()),
+            now: Some("2024-06-01T00:00:00Z".parse().unwrap()),
             ..PlanOptions::default()
         };
         let p = plan(text, &options);

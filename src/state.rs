@@ -8,7 +8,7 @@
 use crate::api::{Failure, Receipt};
 use crate::persist::{self, Saved};
 use crate::present::{self, Facts};
-use backfill_core::{Diagnostic, Dialect, Engine, PlanOptions, Planned, Severity};
+use backfill_core::{Diagnostic, Dialect, Engine, Now, PlanOptions, Planned, Severity};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -98,9 +98,12 @@ pub struct AppState {
     pub engine: RwSignal<Option<Engine>>,
     /// The dialect picked, overriding the detected one.
     pub dialect: RwSignal<Option<Dialect>>,
+    /// The backfill's window for a text that holds none (an Airflow DAG file): the
+    /// request's `from_date` and `to_date`, empty when not given.
+    pub window: RwSignal<(String, String)>,
     /// "Now" for open windows: the browser's clock when the page loaded, or the one
     /// kept with a link or a draft (so they restore the exact plan).
-    pub now: RwSignal<String>,
+    pub now: RwSignal<Now>,
     /// Where `now` came from.
     pub now_source: RwSignal<NowSource>,
     /// The backend's diagnostics of the last refused submission (underlined too),
@@ -140,12 +143,17 @@ impl AppState {
         let engine = RwSignal::new(initial.engine.as_deref().and_then(Engine::parse));
         let dialect = RwSignal::new(initial.dialect.as_deref().and_then(Dialect::parse));
         let now = RwSignal::new(initial.now.clone());
+        let window = RwSignal::new((initial.start.clone(), initial.end.clone()));
         let planned = Memo::new(move |_| {
             let text = planned_text.get();
+            let (start, end) = window.get();
+            let given = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
             let options = PlanOptions {
                 engine: engine.get(),
                 dialect: dialect.get(),
                 now: Some(now.get()),
+                start: given(start),
+                end: given(end),
                 ..PlanOptions::default()
             };
             mark("plan-start");
@@ -175,6 +183,7 @@ impl AppState {
             planned_text,
             engine,
             dialect,
+            window,
             now,
             now_source: RwSignal::new(source),
             server_diagnostics: RwSignal::new(Vec::new()),
@@ -244,6 +253,8 @@ impl AppState {
                 InputMode::Form => "form",
             }
             .to_owned(),
+            start: self.window.get().0,
+            end: self.window.get().1,
         }
     }
 
@@ -267,6 +278,7 @@ impl AppState {
         persist::clear_draft();
         self.engine.set(None);
         self.dialect.set(None);
+        self.window.set((String::new(), String::new()));
         self.use_current_time();
         self.tab.set(Tab::Runs);
         self.mode.set(InputMode::Text);
@@ -317,6 +329,8 @@ pub fn provide_state(example: &str) -> Option<String> {
             now: browser_now(),
             tab: String::new(),
             mode: String::new(),
+            start: String::new(),
+            end: String::new(),
         };
         (fresh, NowSource::Clock)
     };
@@ -424,7 +438,9 @@ impl Submission {
             source: plan.source().text.clone(),
             dialect: planned.0.dialect.name().to_owned(),
             engine: plan.engine().name().to_owned(),
-            now: state.now.get_untracked(),
+            now: state.now.get_untracked().to_string(),
+            start: untrack(|| state.window.get().0).trim().to_owned(),
+            end: untrack(|| state.window.get().1).trim().to_owned(),
             digest: plan.digest(),
             title: state.facts.with_untracked(|f| {
                 f.as_ref().map(|f| {
@@ -513,8 +529,11 @@ pub fn use_state() -> AppState {
 }
 
 /// The browser's clock as RFC 3339 (UTC, milliseconds).
-pub fn browser_now() -> String {
-    String::from(js_sys::Date::new_0().to_iso_string())
+pub fn browser_now() -> Now {
+    let date = js_sys::Date::new_0();
+    String::from(date.to_iso_string())
+        .parse()
+        .unwrap_or_else(|_| Now::at((date.get_time() / 1000.0) as i64))
 }
 
 /// A Performance API mark (read by `tests/e2e/measure.mjs`).

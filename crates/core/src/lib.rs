@@ -30,8 +30,8 @@ pub use engine::{Engine, UnknownEngine};
 pub use input::dialect::{Dialect, UnknownDialect};
 pub use input::spec::{FailurePolicy, Order, StrategyKind};
 pub use plan::{
-    Batch, Estimate, ExportTarget, Plan, PlanOptions, Planned, RecommendedBatch, Run, RunDigest,
-    RunRange, Source, Summary, DEFAULT_LIMIT, PLAN_VERSION,
+    BadNow, Batch, Estimate, ExportTarget, Now, Plan, PlanOptions, Planned, RecommendedBatch, Run,
+    RunDigest, RunRange, Source, Summary, DEFAULT_LIMIT, PLAN_VERSION,
 };
 pub use time::civil::Civil;
 pub use time::{parse_duration, parse_moment, Moment, Zone};

@@ -30,9 +30,8 @@ pub fn timestamp() -> String {
 /// Now, as RFC 3339 UTC to the second: what the core gets as "now" when a submission
 /// gives none.
 #[must_use]
-pub fn clock_now() -> String {
-    let secs = i64::try_from(since_epoch().as_secs()).unwrap_or(0);
-    format!("{}Z", Civil::from_secs(secs))
+pub fn clock_now() -> backfill_core::Now {
+    backfill_core::Now::at(i64::try_from(since_epoch().as_secs()).unwrap_or(0))
 }
 
 /// A new public id.

@@ -55,7 +55,7 @@ struct InputArgs {
     engine: Option<backfill_core::Engine>,
     /// What "now" means for windows with no end (RFC 3339; default: the clock).
     #[arg(long)]
-    now: Option<String>,
+    now: Option<backfill_core::Now>,
     /// The most runs a plan may have.
     #[arg(long, default_value_t = backfill_core::DEFAULT_LIMIT)]
     limit: u64,

@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn the_one_pass_digest_is_the_cores_on_every_repository_input() {
         let options = PlanOptions {
-            now: Some("2024-06-01T00:00:00Z".into()),
+            now: Some("2024-06-01T00:00:00Z".parse().unwrap()),
             ..PlanOptions::default()
         };
         let mut planned = 0;

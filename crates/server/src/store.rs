@@ -694,7 +694,11 @@ mod tests {
         let body = json!({"source": SPEC, "digest": digest, "title": title});
         let sub = Submission::parse(body.to_string().as_bytes()).unwrap();
         let hash = sub.request_hash();
-        (sub.check(1000, "2024-01-01T00:00:00Z").unwrap(), hash)
+        (
+            sub.check(1000, &"2024-01-01T00:00:00Z".parse().unwrap())
+                .unwrap(),
+            hash,
+        )
     }
 
     #[test]

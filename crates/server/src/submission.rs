@@ -18,7 +18,7 @@
 
 use crate::error::AppError;
 use crate::rows::Rows;
-use backfill_core::{has_errors, Dialect, Engine, Plan, PlanOptions, PLAN_VERSION};
+use backfill_core::{has_errors, Dialect, Engine, Now, Plan, PlanOptions, PLAN_VERSION};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -93,7 +93,7 @@ pub struct Submission {
     /// The engine to plan for (`None`: what the text says).
     pub engine: Option<Engine>,
     /// "Now" as sent (`None`: the server's clock).
-    pub now: Option<String>,
+    pub now: Option<Now>,
     /// The backfill's start, overriding the pasted one.
     pub start: Option<String>,
     /// The backfill's end, overriding the pasted one.
@@ -154,6 +154,9 @@ impl Submission {
         let engine = engine
             .map(|name| name.parse::<Engine>().map_err(|e| invalid(e.to_string())))
             .transpose()?;
+        let now = now
+            .map(|text| text.parse::<Now>().map_err(|e| invalid(e.to_string())))
+            .transpose()?;
         let digest = body
             .digest
             .ok_or_else(|| invalid("missing `digest`: send the digest of the plan you previewed"))?
@@ -200,10 +203,10 @@ impl Submission {
     /// A plan of up to [`INLINE_RUNS`] runs is turned into rows here, its digest computed
     /// on the way, so a mismatch is found before the database is touched. A larger one is
     /// turned into rows while it is stored, and its digest checked before the commit.
-    pub fn check(self, max_runs: u64, clock_now: &str) -> Result<Checked, AppError> {
+    pub fn check(self, max_runs: u64, clock_now: &Now) -> Result<Checked, AppError> {
         let options = PlanOptions {
             engine: self.engine,
-            now: Some(self.now.clone().unwrap_or_else(|| clock_now.to_owned())),
+            now: Some(self.now.clone().unwrap_or_else(|| clock_now.clone())),
             limit: max_runs,
             dialect: self.dialect,
             start: self.start.clone(),
@@ -370,7 +373,9 @@ mod tests {
         let body = serde_json::json!({"source": SPEC, "digest": digest_of(SPEC), "title": "t"});
         let s = Submission::parse(body.to_string().as_bytes()).unwrap();
         assert_eq!(s.shape, Shape::Submission);
-        let checked = s.check(1000, "2024-01-01T00:00:00Z").unwrap();
+        let checked = s
+            .check(1000, &"2024-01-01T00:00:00Z".parse().unwrap())
+            .unwrap();
         assert_eq!(checked.plan.run_count(), 9);
     }
 
@@ -383,7 +388,9 @@ mod tests {
         assert_eq!(s.shape, Shape::PlanJson);
         assert_eq!(s.engine, Some(Engine::Flyte));
         assert_eq!(s.dialect, Some(Dialect::Spec));
-        assert!(s.check(1000, "2024-01-01T00:00:00Z").is_ok());
+        assert!(s
+            .check(1000, &"2024-01-01T00:00:00Z".parse().unwrap())
+            .is_ok());
     }
 
     #[test]

@@ -113,3 +113,49 @@ fn a_missing_file_is_reported_not_panicked() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no/such/file.yaml"));
 }
+
+#[test]
+fn a_now_that_is_no_date_time_is_a_usage_error() {
+    let out = backfill(
+        &["plan", "examples/kestra-outage.yaml", "--now", "yesterday"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("`now` is not a date-time: `yesterday`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_dag_file_plans_over_the_window_given() {
+    let args = [
+        "plan",
+        "examples/airflow/nightly_etl.py",
+        "--start",
+        "2024-03-08T00:00:00-05:00",
+        "--end",
+        "2024-03-12T02:30:00-04:00",
+        "--format",
+        "json",
+    ];
+    let out = backfill(&args, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["engine"], "airflow");
+    assert_eq!(json["source"]["dialect"], "airflow-dag");
+    assert_eq!(json["runs"][2]["logical_date"], "2024-03-10T03:30:00-04:00");
+    assert_eq!(
+        json["runs"][2]["vars"]["run_id"],
+        "backfill__2024-03-10T07:30:00+00:00"
+    );
+    // Without the window: a located error saying where to give it.
+    let out = backfill(&args[..2], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("nightly_etl.py:13:6: error[E0112]"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -319,6 +319,19 @@ async fn the_engine_and_dialect_of_a_submission_are_honoured() {
 }
 
 #[tokio::test]
+async fn a_now_that_is_no_date_time_is_refused_before_planning() {
+    let f = fixture(true);
+    let body = json!({"source": FLYTE, "now": "soon", "digest": "0".repeat(64)});
+    let a = submit(&f.state, &body).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+    assert!(a.error()["message"]
+        .as_str()
+        .unwrap()
+        .contains("`now` is not a date-time: `soon`"));
+    assert_eq!(counts(&f).0, 0);
+}
+
+#[tokio::test]
 async fn a_pasted_flow_with_overrides_is_stored_with_them() {
     let f = fixture(true);
     let text = std::fs::read_to_string(concat!(

@@ -15,6 +15,7 @@ pub fn ExamplesMenu() -> impl IntoView {
                 .iter()
                 .map(|ex| {
                     let text = ex.text;
+                    let window = ex.window;
                     view! {
                         <button
                             type="button"
@@ -23,6 +24,8 @@ pub fn ExamplesMenu() -> impl IntoView {
                             on:click=move |_| {
                                 state.engine.set(None);
                                 state.dialect.set(None);
+                                let (a, b) = window.unwrap_or_default();
+                                state.window.set((a.to_owned(), b.to_owned()));
                                 state.load(text.to_owned());
                             }
                         >

@@ -71,3 +71,39 @@ pub fn EnginePicker() -> impl IntoView {
         </label>
     }
 }
+
+/// The backfill's window, for a text that holds none (an Airflow DAG file): the
+/// request's `from_date` and `to_date`, shown when such a text is planned.
+#[component]
+pub fn WindowFields() -> impl IntoView {
+    let state = use_state();
+    let needed = move || state.planned.with(|p| p.0.dialect == Dialect::AirflowDag);
+    let field = move |label: &'static str, id: &'static str, first: bool| {
+        view! {
+            <label class="picker">
+                <span>{label}</span>
+                <input
+                    type="text"
+                    data-testid=id
+                    placeholder="2024-01-01T00:00:00+00:00"
+                    spellcheck="false"
+                    prop:value=move || {
+                        let w = state.window.get();
+                        if first { w.0 } else { w.1 }
+                    }
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        state.window.update(|w| if first { w.0 = v } else { w.1 = v });
+                    }
+                />
+            </label>
+        }
+    };
+    view! {
+        <div class="pickers window-fields" class:hidden=move || !needed() data-testid="window-fields">
+            {field("From date", "window-start", true)}
+            {field("To date", "window-end", false)}
+            <span class="engine-version">"a date-time without an offset is UTC, as the backfill API reads it"</span>
+        </div>
+    }
+}

@@ -16,7 +16,7 @@ pub fn NowBadge() -> impl IntoView {
     view! {
         <p class="now" title="Open windows end at this time; a link or a draft keeps it, so the plan is the same.">
             <span>"Now "</span>
-            <time data-testid="now">{move || state.now.get()}</time>
+            <time data-testid="now">{move || state.now.get().to_string()}</time>
             <span class="now-source" data-testid="now-source">{move || format!(" ({})", origin())}</span>
             {move || {
                 (state.now_source.get() != NowSource::Clock)

@@ -15,7 +15,7 @@ use crate::time::{Moment, Zone};
 use serde_json::{Map, Value as Json};
 use std::sync::Arc;
 
-pub use crate::options::{PlanOptions, DEFAULT_LIMIT};
+pub use crate::options::{BadNow, Now, PlanOptions, DEFAULT_LIMIT};
 
 mod batch;
 mod digest;

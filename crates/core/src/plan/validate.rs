@@ -117,23 +117,14 @@ pub(crate) fn validate<'s>(
         },
         None => Zone::UTC,
     };
-    let now_sp = spec.now.clone();
-    let now_text = now_sp
+    let now_text = spec
+        .now
         .as_ref()
         .map(|n| n.value.clone())
-        .or_else(|| options.now.clone());
-    let now = match (&now_sp, &options.now) {
+        .or_else(|| options.now.as_ref().map(|n| n.as_str().to_owned()));
+    let now = match (&spec.now, &options.now) {
         (Some(n), _) => moment(diags, n, "now"),
-        (None, Some(n)) => match parse_moment(n) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    codes::NOT_A_MOMENT,
-                    format!("`now` is not a date-time: `{n}`: {}", e.message),
-                ));
-                None
-            }
-        },
+        (None, Some(n)) => Some(n.moment()),
         (None, None) => None,
     };
     // The window's ends, read once: only for a schedule over a window that was written

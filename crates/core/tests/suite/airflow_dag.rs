@@ -8,7 +8,7 @@ fn window(start: &str, end: &str) -> PlanOptions {
     PlanOptions {
         start: Some(start.into()),
         end: Some(end.into()),
-        now: Some("2025-01-01T00:00:00Z".into()),
+        now: Some("2025-01-01T00:00:00Z".parse().unwrap()),
         ..PlanOptions::default()
     }
 }

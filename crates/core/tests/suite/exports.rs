@@ -41,7 +41,8 @@ fn every_export_of_every_example_matches_its_golden_file() {
             } else {
                 "2024-03-28T11:30:00Z"
             }
-            .into(),
+            .parse()
+            .unwrap(),
         ),
         ..Options::default()
     };
@@ -88,7 +89,7 @@ fn every_export_of_every_example_matches_its_golden_file() {
 fn payloads_round_trip_through_their_own_dialect() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let options = Options {
-        now: Some("2024-06-01T00:00:00Z".into()),
+        now: Some("2024-06-01T00:00:00Z".parse().unwrap()),
         ..Options::default()
     };
     for (file, target) in [

@@ -11,7 +11,7 @@ fn options() -> Options {
     // A fixed "now", so snapshots never depend on the clock.
     Options {
         engine: None,
-        now: Some("2024-06-01T00:00:00Z".into()),
+        now: Some("2024-06-01T00:00:00Z".parse().unwrap()),
         limit: 1_000_000,
         ..Default::default()
     }

@@ -78,7 +78,7 @@ fn errors(validator: &Validator, instance: &Value) -> Vec<String> {
 fn options() -> Options {
     Options {
         engine: None,
-        now: Some("2024-06-01T00:00:00Z".into()),
+        now: Some("2024-06-01T00:00:00Z".parse().unwrap()),
         limit: 1_000_000,
         ..Default::default()
     }

@@ -210,7 +210,7 @@ proptest! {
     #[test]
     fn plans_keep_their_invariants(c in case()) {
         let text = c.text();
-        let planned = plan(&text, &PlanOptions { now: Some("2026-01-01T00:00:00Z".into()), ..PlanOptions::default() });
+        let planned = plan(&text, &PlanOptions { now: Some("2026-01-01T00:00:00Z".parse().unwrap()), ..PlanOptions::default() });
         let Some(p) = planned.plan else {
             // Only well-defined refusals are acceptable here; E0420 is dagster's own
             // (e.g. a selection whose only key has a window past the definition's end:
@@ -291,7 +291,7 @@ proptest! {
         for (k, r) in page.iter().enumerate() {
             prop_assert_eq!(Some(r.clone()), p.run(from + k as u64));
         }
-        let again = plan(&text, &PlanOptions { now: Some("2026-01-01T00:00:00Z".into()), ..PlanOptions::default() }).plan.unwrap();
+        let again = plan(&text, &PlanOptions { now: Some("2026-01-01T00:00:00Z".parse().unwrap()), ..PlanOptions::default() }).plan.unwrap();
         prop_assert_eq!(p.digest(), again.digest());
     }
 
@@ -336,7 +336,7 @@ proptest! {
             }
         }
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        let options = PlanOptions { now: Some("2024-03-28T11:30:00Z".into()), ..PlanOptions::default() };
+        let options = PlanOptions { now: Some("2024-03-28T11:30:00Z".parse().unwrap()), ..PlanOptions::default() };
         let planned = plan(&text, &options);
         for d in &planned.diagnostics {
             if let Some(s) = d.span {

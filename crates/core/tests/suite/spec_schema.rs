@@ -72,7 +72,7 @@ fn to_json(name: &str, text: &str) -> Value {
 /// "Now" for open windows, and the text read as a planner spec whatever it looks like.
 fn options() -> PlanOptions {
     PlanOptions {
-        now: Some("2024-06-01T00:00:00Z".into()),
+        now: Some("2024-06-01T00:00:00Z".parse().unwrap()),
         dialect: Some(Dialect::Spec),
         ..Default::default()
     }
@@ -216,7 +216,7 @@ fn the_schema_examples_validate_and_plan_without_errors() {
         let errs = errors(&validator, example);
         assert!(errs.is_empty(), "example {i}:\n{}", errs.join("\n"));
         let options = PlanOptions {
-            now: Some("2024-06-01T00:00:00Z".into()),
+            now: Some("2024-06-01T00:00:00Z".parse().unwrap()),
             ..Default::default()
         };
         let errs = plan_errors(text, &options);

@@ -149,7 +149,10 @@ pub(crate) fn mage_runs(docs: &[Document], r: &mut Reader<'_>, options: &PlanOpt
             }
         }
     }
-    let date = options.start.clone().or_else(|| options.now.clone());
+    let date = options
+        .start
+        .clone()
+        .or_else(|| options.now.as_ref().map(|n| n.as_str().to_owned()));
     match date {
         Some(d) => {
             spec.schedule = Some(Sp::new(
