@@ -9,21 +9,32 @@ use crate::time::{parse_moment, Moment};
 pub const DEFAULT_LIMIT: u64 = 1_000_000;
 
 /// What the caller decides: the engine (overriding the spec's), "now", the limit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Stored with a backfill as one JSON value (every option given, the limit aside: it is
+/// the server's, not the plan's), so the same source and options expand to the same runs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct PlanOptions {
     /// Plan for this engine whatever the spec says.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub engine: Option<Engine>,
     /// "Now" for open windows, unless the spec sets `now`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub now: Option<Now>,
     /// The most runs a plan may have.
+    #[serde(skip)]
     pub limit: u64,
     /// Read the text as this dialect instead of detecting it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dialect: Option<Dialect>,
-    /// The backfill's start, overriding the pasted one (Kestra, Mage bodies).
+    /// The backfill's start, overriding the pasted one (Kestra, Mage bodies, a DAG file).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// The backfill's end, overriding the pasted one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
     /// Which of a Kestra flow's Schedule triggers to backfill.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger: Option<String>,
 }
 

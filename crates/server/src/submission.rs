@@ -234,27 +234,11 @@ impl Submission {
             diagnostics_json: serde_json::to_string(plan.diagnostics())
                 .unwrap_or_else(|_| "[]".into()),
             labels_json: serde_json::to_string(&self.labels).unwrap_or_else(|_| "{}".into()),
-            options_json: self.options_json().to_string(),
+            options_json: serde_json::to_string(&options).unwrap_or_else(|_| "{}".into()),
             plan,
             submission: self,
             rows,
         })
-    }
-
-    /// The planning options a stored backfill needs besides its source to be
-    /// re-expanded (the overrides pasted bodies use), as a JSON object.
-    fn options_json(&self) -> Value {
-        let mut m = serde_json::Map::new();
-        for (k, v) in [
-            ("start", &self.start),
-            ("end", &self.end),
-            ("trigger", &self.trigger),
-        ] {
-            if let Some(v) = v {
-                m.insert(k.to_owned(), Value::String(v.clone()));
-            }
-        }
-        Value::Object(m)
     }
 
     /// The digest of the server's expansion against the submitted one.
@@ -291,7 +275,8 @@ pub struct Checked {
     pub diagnostics_json: String,
     /// The labels, as stored.
     pub labels_json: String,
-    /// The planning options besides the source (the overrides pasted bodies use).
+    /// The options the plan was made with, as one value (`PlanOptions` without the
+    /// limit).
     pub options_json: String,
 }
 
@@ -377,6 +362,39 @@ mod tests {
             .check(1000, &"2024-01-01T00:00:00Z".parse().unwrap())
             .unwrap();
         assert_eq!(checked.plan.run_count(), 9);
+    }
+
+    #[test]
+    fn the_stored_options_expand_the_source_to_the_same_runs() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/airflow/nightly_etl.py"
+        ))
+        .unwrap();
+        let given = PlanOptions {
+            start: Some("2024-03-08T00:00:00-05:00".into()),
+            end: Some("2024-03-12T02:30:00-04:00".into()),
+            now: Some("2024-06-01T00:00:00Z".parse().unwrap()),
+            ..PlanOptions::default()
+        };
+        let digest = backfill_core::plan(&text, &given).plan.unwrap().digest();
+        let body = serde_json::json!({"source": text, "start": given.start, "end": given.end,
+            "now": "2024-06-01T00:00:00Z", "digest": digest});
+        let checked = Submission::parse(body.to_string().as_bytes())
+            .unwrap()
+            .check(1000, &"2030-01-01T00:00:00Z".parse().unwrap())
+            .unwrap();
+        // One value: every option the plan was made with (the limit is the server's).
+        let stored: PlanOptions = serde_json::from_str(&checked.options_json).unwrap();
+        assert_eq!(stored, given);
+        let again = backfill_core::plan(
+            &text,
+            &PlanOptions {
+                limit: 1000,
+                ..stored
+            },
+        );
+        assert_eq!(again.plan.unwrap().digest(), digest);
     }
 
     #[test]
