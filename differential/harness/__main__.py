@@ -18,11 +18,11 @@ import time
 
 from .common import describe, first_difference, plan_many
 
-ENGINES = ["flyte", "dagster", "polyaxon", "mage", "kestra"]
+ENGINES = ["flyte", "dagster", "polyaxon", "mage", "airflow", "kestra"]
 # Kestra's answers are committed data (differential/kestra/answers.jsonl); until they are
 # generated, kestra is not run by default.
 _KESTRA = os.path.join(os.path.dirname(__file__), "..", "kestra", "answers.jsonl")
-DEFAULT = ENGINES if os.path.exists(_KESTRA) else ENGINES[:-1]
+DEFAULT = [e for e in ENGINES if e != "kestra" or os.path.exists(_KESTRA)]
 
 
 def main() -> int:

@@ -154,6 +154,8 @@ codes! {
     DAGSTER_EMPTY_RANGE_RUN = "W0336": "dagster launches a run for a range that reads back no partition";
     AIRFLOW_NOT_ENDED = "W0340": "airflow creates no run whose data interval has not ended by now";
     AIRFLOW_NAIVE_UTC = "W0341": "airflow reads a date-time without an offset as UTC, not in the DAG's zone";
+    AIRFLOW_SAME_LOGICAL_DATE = "W0342": "two runs of the window have one logical date: airflow creates one of them";
+    AIRFLOW_LIST_CUT = "W0343": "airflow's timetable fails part-way: the backfill's run list ends there";
     MATCHES_NO_RUN = "W0401": "a `select`/`exclude` item matches no run";
     DST_SKIPPED = "W0501": "a fire time does not exist (clocks spring forward) and the engine skips it";
     DST_SHIFTED = "W0502": "a fire time does not exist (clocks spring forward) and the engine runs it at the gap's end";

@@ -207,8 +207,13 @@ impl Step {
     }
 }
 
-/// The data intervals `iter_dagrun_infos_between(from, to)` yields, at most `cap`
-/// (`None` past it, or when the timetable stops advancing).
+/// One run of the list: its data interval's ends, and the offset `run_after` is written
+/// with (the from_date's own for a first run that is the from_date itself, else UTC).
+type Interval = (i64, i64, i32);
+
+/// The data intervals `iter_dagrun_infos_between(from, to)` yields, and whether a step of
+/// the timetable failed (Airflow swallows the exception and ends the list there); `None`
+/// past `cap` runs.
 fn intervals(
     step: &Step,
     timetable: Timetable,
@@ -216,46 +221,51 @@ fn intervals(
     from: At,
     to: i64,
     cap: usize,
-) -> Option<Vec<(i64, i64)>> {
-    let mut out: Vec<(i64, i64)> = Vec::new();
+) -> Option<(Vec<Interval>, bool)> {
+    let mut out: Vec<Interval> = Vec::new();
     match timetable {
         // `_TriggerTimetable.next_dagrun_info` with catchup: the first fire at or after
         // the start, then `_get_next` of the previous run's end, while not after the end.
         Timetable::Trigger => {
-            let mut next = step.align_next(from)?;
+            let Some(mut next) = step.align_next(from) else {
+                return Some((out, true));
+            };
             while next.t <= to {
                 if out.len() >= cap {
                     return None;
                 }
-                let start = interval.apply(next, -1)?;
-                out.push((start.t, next.t));
-                let after = step.next(next)?;
-                if after.t <= next.t {
-                    return None;
+                let Some(start) = interval.apply(next, -1) else {
+                    return Some((out, true));
+                };
+                out.push((start.t, next.t, next.off));
+                match step.next(next) {
+                    Some(after) if after.t > next.t => next = after,
+                    _ => return Some((out, true)),
                 }
-                next = after;
             }
         }
         // `_DataIntervalTimetable.next_dagrun_info`: intervals starting at the aligned
         // start, each from the (aligned) end of the previous, while the start is not
-        // after the end.
+        // after the end; a start that does not advance past the previous one after one
+        // retry raises ("did not advance").
         Timetable::DataInterval => {
-            let earliest = step.align_next(from)?;
+            let Some(earliest) = step.align_next(from) else {
+                return Some((out, true));
+            };
             let mut last: Option<(At, At)> = None;
             loop {
                 let start = match last {
-                    None => earliest,
-                    Some((ls, le)) => {
-                        let a = step.align_prev(le)?;
-                        let mut s = if earliest.t > a.t { earliest } else { a };
-                        if s.t <= ls.t {
-                            s = step.next(s)?;
-                            if s.t <= ls.t {
-                                return None;
-                            }
+                    None => Some(earliest),
+                    Some((ls, le)) => step.align_prev(le).and_then(|a| {
+                        let s = if earliest.t > a.t { earliest } else { a };
+                        if s.t > ls.t {
+                            return Some(s);
                         }
-                        s
-                    }
+                        step.next(s).filter(|s| s.t > ls.t)
+                    }),
+                };
+                let Some(start) = start else {
+                    return Some((out, true));
                 };
                 if start.t > to {
                     break;
@@ -263,13 +273,15 @@ fn intervals(
                 if out.len() >= cap {
                     return None;
                 }
-                let end = step.next(start)?;
-                out.push((start.t, end.t));
+                let Some(end) = step.next(start) else {
+                    return Some((out, true));
+                };
+                out.push((start.t, end.t, 0));
                 last = Some((start, end));
             }
         }
     }
-    Some(out)
+    Some((out, false))
 }
 
 /// Airflow's runs: each run's data interval, and its `run_after`.
@@ -277,6 +289,8 @@ fn intervals(
 struct AirflowRuns {
     /// Data interval of each run, by series position (the series holds the starts).
     windows: Vec<(Tick, Tick)>,
+    /// The offset each run's `run_after` is written with in its `run_id`.
+    run_after_offsets: Vec<i32>,
 }
 
 /// An instant as Airflow stores and templates it: `isoformat()` in UTC.
@@ -308,7 +322,16 @@ impl Runs for AirflowRuns {
         let mut put = |k: &str, v: String| {
             vars.insert(k.to_owned(), Json::String(v));
         };
-        put("run_id", format!("backfill__{}", utc_iso(end.instant)));
+        let off = usize::try_from(at.i)
+            .ok()
+            .and_then(|i| self.run_after_offsets.get(i))
+            .copied()
+            .unwrap_or(0);
+        let written = format_python_iso(
+            Civil::from_secs(end.instant + i64::from(off)),
+            Some(off),
+        );
+        put("run_id", format!("backfill__{written}"));
         put("run_after", utc_iso(end.instant));
         put("logical_date", utc_iso(start.instant));
         put("ds", ds.clone());
@@ -583,7 +606,7 @@ impl Profile for Airflow {
             return None;
         }
         let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
-        let Some(all) = intervals(&step, timetable, interval, from, to.t, cap) else {
+        let Some((all, cut)) = intervals(&step, timetable, interval, from, to.t, cap) else {
             diags.push(over_limit(
                 &format!("more than {}", crate::plan::group_digits(limit)),
                 limit,
@@ -591,12 +614,19 @@ impl Profile for Airflow {
             ));
             return None;
         };
+        if cut {
+            let at = all.last().map_or(String::new(), |&(s, _, _)| format!(" after the run at `{}`", utc_iso(s)));
+            diags.push(
+                Diagnostic::warning(codes::AIRFLOW_LIST_CUT, format!("airflow's timetable fails to find the next run{at}: the backfill's run list ends there (airflow logs the error and creates the runs before it)"))
+                    .at(schedule.span),
+            );
+        }
         let created = match now {
-            Some(now) => all.partition_point(|&(_, e)| e < now),
+            Some(now) => all.partition_point(|&(_, e, _)| e < now),
             None => all.len(),
         };
         if created < all.len() {
-            let (s, e) = all[created];
+            let (s, e, _) = all[created];
             diags.push(
                 Diagnostic::warning(codes::AIRFLOW_NOT_ENDED, format!("airflow creates no run whose data interval has not ended by now (`{}`): {} of the window's {} runs are left out, the first at `{}` (its interval ends `{}`)", now.map_or(String::new(), utc_iso), all.len() - created, all.len(), utc_iso(s), utc_iso(e)))
                     .at_opt(end_span)
@@ -614,10 +644,41 @@ impl Profile for Airflow {
             );
             return None;
         }
-        let kept = &all[..created];
+        // Runs are created in launch order, one per logical date: a later run whose
+        // logical date an earlier one took is not created (a month-long `interval` maps
+        // two fires to one clamped date).
+        let newest_first = spec.order.as_ref().is_some_and(|o| o.value == crate::input::spec::Order::NewestFirst);
+        let mut kept: Vec<Interval> = Vec::with_capacity(created);
+        let mut taken: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        let mut dropped = 0usize;
+        for &run in &all[..created] {
+            match taken.get(&run.0) {
+                Some(&k) => {
+                    dropped += 1;
+                    if newest_first {
+                        kept[k] = run;
+                    }
+                }
+                None => {
+                    taken.insert(run.0, kept.len());
+                    kept.push(run);
+                }
+            }
+        }
+        // The series holds the logical dates in order; the launch order (by run_after,
+        // which a month-long interval can make differ) is `launch_order`'s.
+        kept.sort_by_key(|r| r.0);
+        if dropped > 0 {
+            diags.push(
+                Diagnostic::warning(codes::AIRFLOW_SAME_LOGICAL_DATE, format!("{dropped} of the window's runs have a logical date an earlier run of the backfill already has: airflow creates one run per logical date ({} runs, not {created})", kept.len()))
+                    .at(schedule.span)
+                    .help("a data interval of whole months clamps several fire times to one date"),
+            );
+        }
         let tick = |t: i64| Tick::plain(t, zone.offset_at(t));
-        let mut ticks: Vec<Tick> = kept.iter().map(|&(s, _)| tick(s)).collect();
-        let windows: Vec<(Tick, Tick)> = kept.iter().map(|&(s, e)| (tick(s), tick(e))).collect();
+        let mut ticks: Vec<Tick> = kept.iter().map(|&(s, _, _)| tick(s)).collect();
+        let windows: Vec<(Tick, Tick)> = kept.iter().map(|&(s, e, _)| (tick(s), tick(e))).collect();
+        let run_after_offsets: Vec<i32> = kept.iter().map(|&(_, _, o)| o).collect();
         if let Step::Delta(_) = step {
             if from.t != to.t {
                 diags.push(
@@ -626,14 +687,15 @@ impl Profile for Airflow {
                 );
             }
         }
-        if timetable == Timetable::Trigger && kept.last().is_some_and(|&(_, e)| e == to.t) {
+        if timetable == Timetable::Trigger && kept.last().is_some_and(|&(_, e, _)| e == to.t) {
             diags.push(
                 Diagnostic::note(codes::AIRFLOW_END_INCLUDED, format!("airflow includes the to_date: the run at `{}` is created", written(&spec.end)))
                     .at_opt(end_span),
             );
         }
+        let marks = timetable == Timetable::DataInterval || interval.is_zero();
         let events = match &cron {
-            Some(c) if !(zone.is_utc() || zone.is_fixed()) => {
+            Some(c) if marks && !(zone.is_utc() || zone.is_fixed()) => {
                 let lo = ticks.first().map_or(from.t, |t| t.instant);
                 let hi = windows.last().map_or(to.t, |w| w.1.instant) + 1;
                 let series = CronSeries::new(c.clone(), zone, self.dst_policy(c, None, None), lo, hi);
@@ -645,8 +707,7 @@ impl Profile for Airflow {
                     Timetable::DataInterval => ticks.clone(),
                 };
                 let mut events = engine_events(&series, &fires);
-                let marks = timetable == Timetable::DataInterval || interval.is_zero();
-                for e in events.iter_mut().filter(|_| marks) {
+                for e in &mut events {
                     for &k in &e.ticks {
                         if let Some(t) = ticks.get_mut(k as usize) {
                             let wall = t.civil();
@@ -669,8 +730,29 @@ impl Profile for Airflow {
             Series::Listed(Box::new((ticks, events))),
             n,
             None,
-            Arc::new(AirflowRuns { windows }),
+            Arc::new(AirflowRuns {
+                windows,
+                run_after_offsets,
+            }),
         ))
+    }
+
+    /// Runs are created (and queued) in the order of their `run_after`, which a
+    /// month-long `interval` can make differ from the order of their logical dates.
+    fn launch_order(&self, plan: &Plan, _diags: &mut Vec<Diagnostic>) -> Option<Vec<u64>> {
+        let after: Vec<i64> = (0..plan.time_count)
+            .map(|q| {
+                plan.engine_runs
+                    .window(plan.series_index(q))
+                    .map_or(0, |w| w.1.instant)
+            })
+            .collect();
+        if after.windows(2).all(|w| w[0] < w[1]) {
+            return None;
+        }
+        let mut order: Vec<u64> = (0..plan.time_count).collect();
+        order.sort_by_key(|&q| after.get(q as usize).copied().unwrap_or(0));
+        Some(order)
     }
 
     fn restate(
