@@ -118,6 +118,7 @@ codes! {
     AIRFLOW_NO_DAG = "E0551": "the Python file defines no `DAG(...)` or `@dag(...)`";
     AIRFLOW_SCHEDULE_INTERVAL = "E0552": "Airflow 3 has no `schedule_interval`: the DAG does not load";
     AIRFLOW_TIMETABLE_UNSUPPORTED = "E0553": "a schedule the planner does not reproduce yet (assets, events, several crons, a custom timetable)";
+    AIRFLOW_BODY_ALONE = "E0554": "an airflow backfill request alone does not say the schedule: paste the DAG file with it";
     OVER_LIMIT = "E0601": "the plan has more runs than the limit";
     CANNOT_EXPORT = "E0701": "the plan's runs cannot be expressed in this export target";
     BATCH_SIZE_ADVICE = "N0120": "the batch size is outside the dagster guide's range for this run time";
@@ -129,6 +130,7 @@ codes! {
     AIRFLOW_DELTA_ANCHOR = "N0342": "airflow anchors an interval schedule's runs to the from_date given, not to the DAG's start_date";
     AIRFLOW_IGNORES_DAG_DATES = "N0343": "an airflow backfill ignores the DAG's start_date, end_date and catchup";
     AIRFLOW_DAG_MAX_ACTIVE = "N0344": "an airflow backfill runs up to its own max_active_runs at once, not the DAG's";
+    AIRFLOW_REPROCESS = "N0345": "`reprocess_behavior` only matters for runs that already exist; the plan assumes none";
     POLYAXON_NO_COMPONENT = "N0510": "no polyaxon component: input types are not checked, no command is rendered";
     PARAM_AND_AXIS = "W0110": "a name is both a param and a grid axis; the grid value wins";
     MAX_PER_RUN_IGNORED = "W0120": "`max_per_run` applies only to `strategy: multi_run`";
@@ -168,6 +170,7 @@ codes! {
     MAGE_CUSTOM_CODE = "W0540": "a mage custom-code backfill: mage 0.9.80 (OSS) creates no runs for it";
     MAGE_CUSTOM_RUNS = "W0541": "mage 0.9.80 (OSS) creates no runs for a custom-code backfill; planned as its docs describe";
     AIRFLOW_SEVERAL_DAGS = "W0550": "the Python file defines several DAGs; the first is planned";
+    AIRFLOW_BODY_OTHER_DAG = "W0551": "the pasted backfill request names another DAG than the file defines";
 }
 
 /// What `code` means, if it is one of ours.

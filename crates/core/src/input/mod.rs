@@ -53,6 +53,16 @@ pub(crate) fn read(
     }
     let detected = dialect::detect_documents(&docs);
     let Some(dialect) = options.dialect.or(detected) else {
+        let root = &docs[0].root;
+        if root.get("dag_id").is_some() && root.get("from_date").is_some() {
+            let d = Diagnostic::error(
+                codes::AIRFLOW_BODY_ALONE,
+                "an airflow backfill request alone does not say the DAG's schedule",
+            )
+            .at(root.span)
+            .help("paste the DAG file with the request body below it (a dict at the end of the file), or the DAG file alone with the window in From date / To date (`--start`/`--end`)");
+            return Err(Planned::failed(Dialect::AirflowDag, vec![d]));
+        }
         let kinds: Vec<String> = Dialect::ALL
             .iter()
             .map(|d| format!("{} ({})", d.label(), d.tell_tale()))

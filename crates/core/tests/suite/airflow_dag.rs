@@ -166,3 +166,44 @@ fn hostile_python_is_refused_not_crashed() {
         assert!(!errors.is_empty(), "no error");
     }
 }
+
+#[test]
+fn the_request_body_below_the_dag_gives_the_window_order_and_concurrency() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/airflow/nightly_etl.py"
+    ))
+    .unwrap();
+    let body = "\n# POST /api/v2/backfills\n{\n    \"dag_id\": \"nightly_etl\",\n    \"from_date\": \"2024-03-08T00:00:00-05:00\",\n    \"to_date\": \"2024-03-12T02:30:00-04:00\",\n    \"run_backwards\": true,\n    \"max_active_runs\": 2,\n    \"reprocess_behavior\": \"none\",\n}\n";
+    let with_body = format!("{text}{body}");
+    let options = PlanOptions {
+        now: Some("2025-01-01T00:00:00Z".parse().unwrap()),
+        ..PlanOptions::default()
+    };
+    let p = plan(&with_body, &options).plan.unwrap();
+    assert_eq!(p.run_count(), 5);
+    assert_eq!(p.run(0).unwrap().logical_date, "2024-03-12T02:30:00-04:00"); // run_backwards
+    assert_eq!(p.summary().concurrency, 2);
+    // The caller's window wins over the pasted one.
+    let narrow = PlanOptions {
+        start: Some("2024-03-11T00:00:00-04:00".into()),
+        ..options.clone()
+    };
+    assert_eq!(plan(&with_body, &narrow).plan.unwrap().run_count(), 2);
+    // A key airflow refuses, and another DAG's name, are said where they are written.
+    let bad = with_body
+        .replace("\"max_active_runs\"", "\"max_active_run\"")
+        .replace("\"dag_id\": \"nightly_etl\"", "\"dag_id\": \"other\"");
+    let p = plan(&bad, &options);
+    let codes: Vec<&str> = p.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(
+        codes.contains(&"E0101") && codes.contains(&"W0551"),
+        "{codes:?}"
+    );
+    // The body alone does not say the schedule.
+    let alone = plan(
+        "{\"dag_id\": \"x\", \"from_date\": \"2024-01-01\", \"to_date\": \"2024-01-02\"}",
+        &options,
+    );
+    assert_eq!(alone.diagnostics[0].code, "E0554");
+}

@@ -219,6 +219,8 @@ enum Expr {
         kwargs: Vec<(String, Py)>,
     },
     List(Vec<Py>),
+    /// A dict literal with string keys.
+    Dict(Vec<(String, Py)>),
     /// Something the reader does not evaluate (an operator, a comprehension, …).
     Other,
 }
@@ -384,6 +386,46 @@ impl Parser<'_> {
                 self.depth -= 1;
                 Expr::List(items)
             }
+            Some(Tok::Op("{")) if self.depth < MAX_DEPTH => {
+                self.i += 1;
+                self.depth += 1;
+                let mut items = Vec::new();
+                let mut readable = true;
+                while !self.op("}") && self.peek().is_some() && *budget > 0 {
+                    let key = match self.peek().cloned() {
+                        Some(Tok::Str(k)) => {
+                            self.i += 1;
+                            Some(k)
+                        }
+                        _ => None,
+                    };
+                    match key {
+                        Some(k) if self.op(":") => {
+                            self.i += 1;
+                            let v = self.expr(budget);
+                            items.push((k, v));
+                        }
+                        _ => readable = false,
+                    }
+                    if self.op(",") {
+                        self.i += 1;
+                    } else if !self.op("}") {
+                        self.skip_group();
+                        self.i -= 1;
+                        readable = false;
+                        break;
+                    }
+                }
+                if self.op("}") {
+                    self.i += 1;
+                }
+                self.depth -= 1;
+                if readable {
+                    Expr::Dict(items)
+                } else {
+                    Expr::Other
+                }
+            }
             Some(Tok::Op("(" | "{")) => {
                 self.i += 1;
                 self.skip_group();
@@ -499,6 +541,22 @@ fn dag_calls(text: &str, toks: &[Token]) -> Vec<DagCall> {
         i = p.i.max(i + 1);
     }
     out
+}
+
+/// A module-level dict literal with `from_date` (the backfill request pasted below the DAG).
+fn request_body(toks: &[Token]) -> Option<Py> {
+    toks.iter().enumerate().find_map(|(i, t)| {
+        if !(t.top && t.tok == Tok::Op("{")) {
+            return None;
+        }
+        let mut p = Parser { toks, i, depth: 0 };
+        let mut budget = 2_000;
+        let v = p.expr(&mut budget);
+        match &v.e {
+            Expr::Dict(items) if items.iter().any(|(k, _)| k == "from_date") => Some(v),
+            _ => None,
+        }
+    })
 }
 
 /// Module-level `NAME = value` assignments.
@@ -855,9 +913,113 @@ pub(crate) fn airflow_dag<'t>(text: &'t str, r: &mut Reader<'t>, options: &PlanO
     let window = |v: &Option<String>| v.as_deref().map(|s| given(s, call.at));
     spec.start = window(&options.start);
     spec.end = window(&options.end);
+    // The request body pasted below the DAG: its window (unless the caller gives one),
+    // its order and its concurrency.
+    if let Some(body) = request_body(&toks) {
+        read_body(&mut cx, &body, dag_id.as_deref(), &mut spec);
+    }
     if spec.start.is_none() || spec.end.is_none() {
         cx.error(codes::NO_WINDOW_END, "a DAG file does not say the backfill's window: give its from_date and to_date (`--start` and `--end` on the command line, Start and End in the form)".to_owned(), call.at, None);
     }
     spec.window = Some(call.at);
     spec
+}
+
+/// The keys of `POST /api/v2/backfills`' body (`BackfillPostBody`, which forbids others).
+const BODY_KEYS: [&str; 8] = [
+    "dag_id",
+    "from_date",
+    "to_date",
+    "run_backwards",
+    "dag_run_conf",
+    "reprocess_behavior",
+    "max_active_runs",
+    "run_on_latest_version",
+];
+
+fn read_body(cx: &mut Ctx<'_, '_, '_>, body: &Py, dag_id: Option<&str>, spec: &mut Spec) {
+    let Expr::Dict(items) = &body.e else {
+        return;
+    };
+    for (k, v) in items {
+        let at = cx.span(v);
+        match k.as_str() {
+            "from_date" | "to_date" => {
+                let Some(text) = cx.string(v) else {
+                    cx.error(
+                        codes::AIRFLOW_DAG_UNREADABLE,
+                        format!("`{k}` is not a string"),
+                        at,
+                        None,
+                    );
+                    continue;
+                };
+                let slot = if k == "from_date" {
+                    &mut spec.start
+                } else {
+                    &mut spec.end
+                };
+                // The caller's window (--start/--end, the form) wins over the pasted one.
+                if slot.is_none() {
+                    *slot = Some(Sp::new(text, at));
+                }
+            }
+            "run_backwards" => match &v.e {
+                Expr::Name(b) if b == "True" || b == "true" => {
+                    spec.order = Some(Sp::new(crate::input::spec::Order::NewestFirst, at));
+                }
+                Expr::Name(b) if b == "False" || b == "false" => {}
+                _ => cx.error(
+                    codes::AIRFLOW_DAG_UNREADABLE,
+                    "`run_backwards` is not `true` or `false`".to_owned(),
+                    at,
+                    None,
+                ),
+            },
+            "max_active_runs" => match &v.e {
+                Expr::Num(n) => match n.parse::<i64>() {
+                    Ok(n) => spec.concurrency = Some(Sp::new(n, at)),
+                    Err(_) => cx.error(
+                        codes::AIRFLOW_DAG_UNREADABLE,
+                        "`max_active_runs` is not a whole number".to_owned(),
+                        at,
+                        None,
+                    ),
+                },
+                _ => cx.error(
+                    codes::AIRFLOW_DAG_UNREADABLE,
+                    "`max_active_runs` is not a whole number".to_owned(),
+                    at,
+                    None,
+                ),
+            },
+            "dag_id" => {
+                if let (Some(given), Some(dag)) = (cx.string(v), dag_id) {
+                    if given != dag {
+                        let d = Diagnostic::warning(
+                            codes::AIRFLOW_BODY_OTHER_DAG,
+                            format!(
+                                "the request body names DAG `{given}`, the file defines `{dag}`"
+                            ),
+                        )
+                        .at(at);
+                        cx.r.diags.push(d);
+                    }
+                }
+            }
+            "reprocess_behavior" => {
+                if cx.string(v).as_deref().is_some_and(|r| r != "none") {
+                    let d = Diagnostic::note(codes::AIRFLOW_REPROCESS, "`reprocess_behavior` decides what happens to runs that already exist; the plan is for a DAG with no runs in the window, where every value creates the same runs")
+                        .at(at);
+                    cx.r.diags.push(d);
+                }
+            }
+            "dag_run_conf" | "run_on_latest_version" => {}
+            other => {
+                let d = cx.r.error(codes::UNKNOWN_KEY, format!("`{other}` is not a key of airflow's backfill request (it refuses extra keys)"), at);
+                d.help = crate::diag::did_you_mean(other, &BODY_KEYS)
+                    .map(|s| format!("did you mean `{s}`?"));
+            }
+        }
+    }
 }
