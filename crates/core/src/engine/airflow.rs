@@ -770,15 +770,17 @@ impl Profile for Airflow {
 
     fn payload(&self) -> Option<Payload> {
         Some(Payload {
-            label: "airflow backfill request (POST /api/v2/backfills)",
-            extension: "json",
+            label: "airflow backfill script (dry run checked, then POST /api/v2/backfills)",
+            extension: "sh",
         })
     }
 
-    /// The body of `POST /api/v2/backfills` (and of its `dry_run`): the window as given,
-    /// the order and the concurrency.
+    /// A script that sends the body of `POST /api/v2/backfills` (the window as given, the
+    /// order and the concurrency) to the dry run first, checks that Airflow lists the
+    /// planned logical dates (how many, the first and the last), and only then creates
+    /// the backfill; the `airflow backfill create` command saying the same is beside it.
     fn export(&self, plan: &Plan) -> Option<Result<String, Diagnostic>> {
-        Some(body(plan))
+        Some(script(plan))
     }
 }
 
@@ -804,4 +806,57 @@ fn body(plan: &Plan) -> Result<String, Diagnostic> {
         "max_active_runs": plan.concurrency,
     });
     Ok(pretty(&value))
+}
+
+fn script(plan: &Plan) -> Result<String, Diagnostic> {
+    let body = body(plan)?;
+    let n = plan.run_count();
+    let (mut first, mut last) = (i64::MAX, i64::MIN);
+    for (t, _) in plan.instants(0, n) {
+        first = first.min(t);
+        last = last.max(t);
+    }
+    let (from, to) = plan.window_text.clone();
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let mut cli = format!(
+        "airflow backfill create --dag-id {} --from-date {} --to-date {} --max-active-runs {}",
+        quote(&plan.identity("dag_id", "<dag_id>")),
+        quote(from.as_deref().unwrap_or("")),
+        quote(to.as_deref().unwrap_or("")),
+        plan.concurrency
+    );
+    if plan.order == crate::input::spec::Order::NewestFirst {
+        cli.push_str(" --run-backwards");
+    }
+    Ok(format!(
+        r#"#!/bin/sh
+# An Airflow 3 backfill of {n} runs, logical dates {first_text} to {last_text} (UTC),
+# as Backfill Planner previewed it. Set AIRFLOW_URL (e.g. http://127.0.0.1:8080) and
+# AIRFLOW_TOKEN (from POST $AIRFLOW_URL/auth/token). The dry run must list exactly the planned
+# logical dates before the backfill is created.
+set -eu
+body=$(mktemp)
+trap 'rm -f "$body"' EXIT
+cat > "$body" <<'JSON'
+{body}JSON
+api() {{
+  curl -fsS -X POST "$AIRFLOW_URL/api/v2/$1" -H "Authorization: Bearer $AIRFLOW_TOKEN" -H 'Content-Type: application/json' --data-binary @"$body"
+}}
+seen=$(api backfills/dry_run | python3 -c '
+import datetime, json, sys
+ds = sorted({{int(datetime.datetime.fromisoformat(b["logical_date"].replace("Z", "+00:00")).timestamp())
+             for b in json.load(sys.stdin)["backfills"] if b["logical_date"]}})
+print(len(ds), ds[0] if ds else "-", ds[-1] if ds else "-")')
+if [ "$seen" != "{n} {first} {last}" ]; then
+  echo "airflow's dry run lists other runs than the plan (count, first, last epoch seconds): $seen, planned {n} {first} {last}" >&2
+  exit 1
+fi
+api backfills
+echo
+# The same with the airflow command line, where the DAG is deployed:
+#   {cli}
+"#,
+        first_text = utc_iso(first),
+        last_text = utc_iso(last),
+    ))
 }
