@@ -117,8 +117,16 @@ pub fn facts(plan: &Plan) -> Facts {
         },
         makespan: duration(e.makespan_secs),
         overhead_saved: duration(e.overhead_saved_secs),
-        recommended: format!("{}–{} per run", rec.min, rec.max),
-        recommended_for: format!("for runs of {}", rec.for_run_time),
+        recommended: if plan.batches_allowed() {
+            format!("{}–{} per run", rec.min, rec.max)
+        } else {
+            "1 per run".to_owned()
+        },
+        recommended_for: if plan.batches_allowed() {
+            format!("for runs of {}", rec.for_run_time)
+        } else {
+            format!("{} creates one run per date", plan.engine())
+        },
         strategy: format!("{strategy}, concurrency {concurrency}"),
         bounds: s.bounds.to_owned(),
         concurrency,

@@ -1,6 +1,6 @@
 """Check the in-process Airflow oracle against a real Airflow 3 server on 127.0.0.1.
 
-    PYTHONTZPATH= differential/.venv-airflow/bin/python differential/airflow/live_check.py [--cases 20] [--seed 20261201] [--create 3]
+    PYTHONTZPATH= differential/.venv-airflow/bin/python differential/airflow/live_check.py [--cases 20] [--seed 20261201] [--create 3] [--planner target/server/backfill]
 
 Starts `airflow api-server` (127.0.0.1 only, one worker) and `airflow dag-processor` on a fresh
 SQLite metadata DB in a temporary AIRFLOW_HOME (the recipe of
@@ -14,7 +14,13 @@ so only cases whose window lies years in the past are sampled, and the oracle is
 `now` = the real time. For `--create` of the agreeing cases it also creates the backfill
 (`POST /api/v2/backfills`) and compares the DAG runs it made (run_id, logical_date, data interval,
 run_after) with the oracle's (the dry run less the runs it says creating skips), or, for an
-empty dry run, checks the create route refuses it (422 "No runs to create"). Prints `N agreed, N differed` and stops the servers (also on error
+empty dry run, checks the create route refuses it (422 "No runs to create"). With `--planner BIN`
+it then runs the planner's exported Airflow script (`BIN export FILE --to airflow`, run with `sh`,
+AIRFLOW_URL/AIRFLOW_TOKEN set) on `examples/airflow/nightly_etl.py` and on a copy of it
+(`nightly_etl_fall`, a request body pasted below it: a fall-back window, run_backwards) and
+compares the runs the script's backfill made with `BIN plan FILE --format json`; once, with the
+script's expected dry-run count tampered, it must exit 1 and create nothing (see `script_checks`).
+Prints `N agreed, N differed` and stops the servers (also on error
 or Ctrl-C). Exit status 1 when anything differed.
 """
 
@@ -25,6 +31,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -194,13 +201,174 @@ def sample(seed: int, n: int, oracle: airflow_oracle.Oracle, real_now: dt.dateti
     return picked
 
 
+REPO = os.path.dirname(HERE)  # the repository root
+EXAMPLE = os.path.join(REPO, "examples", "airflow", "nightly_etl.py")
+# The second DAG file: the example under another dag_id (one running backfill per DAG) with the
+# request body pasted below it, which gives the planner the window and run_backwards. The window
+# crosses the fall-back change of 2024-11-03 in America/New_York and from_date is a fire time with
+# its offset (the first run's run_id keeps it).
+FALL_ID = "nightly_etl_fall"
+FALL_BODY = """
+# POST /api/v2/backfills
+{
+    "dag_id": "%s",
+    "from_date": "2024-11-01T02:30:00-04:00",
+    "to_date": "2024-11-05T02:30:00-05:00",
+    "run_backwards": True,
+    "max_active_runs": 2,
+    "reprocess_behavior": "none",
+}
+""" % FALL_ID
+
+
+def script_checks(http: Http, servers: Servers, dags: str, planner: str) -> tuple[int, int]:
+    """The planner's `export --to airflow` script against the live server. Returns (agreed, differed)."""
+    ok = bad = 0
+    tmp = servers.env["TMPDIR"]
+
+    def planner_out(*args) -> str:
+        p = subprocess.run([planner, *args], capture_output=True, text=True, timeout=60, cwd=REPO)
+        if p.returncode:
+            raise RuntimeError(f"{planner} {' '.join(args)} failed ({p.returncode}): {p.stderr[-1500:]}")
+        return p.stdout
+
+    with open(EXAMPLE) as f:
+        text = f.read()
+    if text.count('dag_id="nightly_etl"') != 1:
+        raise RuntimeError(f'{EXAMPLE} no longer says dag_id="nightly_etl" once')
+    first = os.path.join(dags, "nightly_etl.py")
+    shutil.copyfile(EXAMPLE, first)
+    fall = os.path.join(dags, f"{FALL_ID}.py")
+    with open(fall, "w") as f:
+        f.write(text.replace('dag_id="nightly_etl"', f'dag_id="{FALL_ID}"') + FALL_BODY)
+    window = ["--start", "2024-03-08T00:00:00-05:00", "--end", "2024-03-12T02:30:00-04:00"]
+    # (label, dag_id, planner file and options, tamper the script first?)
+    cases = [("spring-forward window", "nightly_etl", [EXAMPLE, *window], True),
+             ("fall-back window, run_backwards (pasted request)", FALL_ID, [fall], False)]
+
+    t = time.time()
+    while True:  # the dag-processor lists the folder every 5 s ([dag_processor] refresh_interval)
+        code, body = http.call("GET", "/api/v2/dags?limit=1000&dag_id_pattern=nightly_etl")
+        have = {d["dag_id"] for d in body.get("dags", [])} if code == 200 else set()
+        code_e, errs = http.call("GET", "/api/v2/importErrors?limit=1000")
+        if code_e == 200 and errs.get("import_errors"):
+            raise RuntimeError("import errors: " + json.dumps(errs["import_errors"])[:3000])
+        if {"nightly_etl", FALL_ID} <= have:
+            break
+        if time.time() - t > 60:
+            raise RuntimeError(f"nightly_etl DAGs not parsed after 60 s (have {sorted(have)})")
+        time.sleep(0.5)
+    say(f"script: nightly_etl and {FALL_ID} parsed in {time.time() - t:.1f} s")
+
+    code, tok = http.call("GET", "/auth/token")  # SIMPLE_AUTH_MANAGER_ALL_ADMINS: no password needed
+    if code not in (200, 201) or not isinstance(tok, dict) or not tok.get("access_token"):
+        with open(servers.env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]) as f:
+            pw = json.load(f)["admin"]
+        code, tok = http.call("POST", "/auth/token", {"username": "admin", "password": pw})
+        if code not in (200, 201) or not isinstance(tok, dict) or not tok.get("access_token"):
+            raise RuntimeError(f"no token from /auth/token: {code} {json.dumps(tok)[:300]}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update({"AIRFLOW_URL": http.base, "AIRFLOW_TOKEN": tok["access_token"], "TMPDIR": tmp})
+    for k in ("NO_PROXY", "no_proxy"):
+        env[k] = ",".join(x for x in (env.get(k), "127.0.0.1", "localhost") if x)
+
+    def run_script(text: str, name: str) -> subprocess.CompletedProcess:
+        path = os.path.join(tmp, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return subprocess.run(["sh", path], env=env, capture_output=True, text=True, timeout=90)
+
+    def backfills(dag_id: str) -> list:
+        code, body = http.call("GET", f"/api/v2/backfills?dag_id={dag_id}&limit=100")
+        if code != 200:
+            raise RuntimeError(f"GET /api/v2/backfills?dag_id={dag_id}: {code} {json.dumps(body)[:300]}")
+        return body.get("backfills", [])
+
+    seen_re = re.compile(r'\[ "\$seen" != "(\d+)( \S+ \S+)" \]')
+    for label, dag_id, files, tamper in cases:
+        script = planner_out("export", *files, "--to", "airflow")
+        plan = json.loads(planner_out("plan", *files, "--format", "json"))
+        want = [(r["vars"]["run_id"], utc(r["vars"]["logical_date"]), utc(r["vars"]["data_interval_start"]),
+                 utc(r["vars"]["data_interval_end"]), utc(r["vars"]["run_after"])) for r in plan["runs"]]
+        if f'"dag_id": "{dag_id}"' not in script:
+            bad += 1
+            say(f"script: DIFFER {label}: the exported body does not name dag_id {dag_id}")
+            continue
+        if tamper:
+            m = seen_re.findall(script)
+            if len(m) != 1:
+                bad += 1
+                say(f"script: DIFFER the script's dry-run check ({seen_re.pattern}) is not there once: {m}")
+            else:
+                wrong = f"{int(m[0][0]) + 1}{m[0][1]}"
+                before = len(backfills(dag_id))
+                p = run_script(seen_re.sub(f'[ "$seen" != "{wrong}" ]', script), f"{dag_id}-tampered.sh")
+                after = len(backfills(dag_id))
+                err = (p.stderr.strip().splitlines() or [""])[-1]
+                if p.returncode == 1 and after == before:
+                    ok += 1
+                    say(f"script: agree   {label}, expected count tampered ({wrong}): exit 1, no backfill created ({err[:160]})")
+                else:
+                    bad += 1
+                    say(f"script: DIFFER  {label}, expected count tampered ({wrong}): exit {p.returncode}, "
+                        f"backfills {before} -> {after}\n          stdout: {p.stdout[-800:]}\n          stderr: {p.stderr[-800:]}")
+        before = {b["id"] for b in backfills(dag_id)}
+        t = time.time()
+        p = run_script(script, f"{dag_id}.sh")
+        took = time.time() - t
+        if p.returncode != 0:
+            bad += 1
+            say(f"script: DIFFER  {label}: exit {p.returncode} ({took:.1f} s)\n          stdout: {p.stdout[-800:]}\n"
+                f"          stderr: {p.stderr[-1500:]}")
+            continue
+        new = [b for b in backfills(dag_id) if b["id"] not in before]
+        try:
+            bf = json.loads(p.stdout.strip())
+        except ValueError:
+            bf = None
+        if len(new) != 1 or not isinstance(bf, dict) or bf.get("id") != new[0]["id"]:
+            bad += 1
+            say(f"script: DIFFER  {label}: exit 0 but new backfills {json.dumps(new)[:500]}, script printed {p.stdout[-500:]}")
+            continue
+        made, ids_order = [], []
+        while True:
+            code, runs = http.call("GET", f"/api/v2/dags/{dag_id}/dagRuns?run_type=backfill"
+                                          f"&limit=100&offset={len(made)}&order_by=id")
+            page = runs.get("dag_runs", []) if code == 200 else []
+            made += [(r["dag_run_id"], utc(r["logical_date"]), utc(r["data_interval_start"]),
+                      utc(r["data_interval_end"]), utc(r["run_after"])) for r in page]
+            if not page or len(made) >= runs.get("total_entries", 0):
+                break
+        ids_order = [m[0] for m in made]
+        problems = []
+        if sorted(made) != sorted(want):
+            problems.append(f"runs\n          api:     {json.dumps(made)[:1500]}\n          planner: {json.dumps(want)[:1500]}")
+        if bf.get("max_active_runs") != plan["summary"]["concurrency"]:
+            problems.append(f"max_active_runs {bf.get('max_active_runs')} != the plan's concurrency {plan['summary']['concurrency']}")
+        order = "in the plan's order" if ids_order == [w[0] for w in want] else "NOT in the plan's order (by id)"
+        if problems:
+            bad += 1
+            say(f"script: DIFFER  {label}, backfill {bf['id']}: " + "; ".join(problems))
+        else:
+            ok += 1
+            say(f"script: agree   {label}: exit 0 in {took:.1f} s, backfill {bf['id']} made {len(made)} runs, "
+                f"run_id/logical_date/interval/run_after as planned, created {order} "
+                f"(first {ids_order[0] if ids_order else '-'}; max_active_runs {bf.get('max_active_runs')})")
+        http.call("PUT", f"/api/v2/backfills/{bf['id']}/cancel")
+    return ok, bad
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(prog="live_check")
     ap.add_argument("--cases", type=int, default=20)
     ap.add_argument("--seed", type=int, default=20261201)
     ap.add_argument("--create", type=int, default=4, help="also create this many backfills and compare their runs")
     ap.add_argument("--keep", action="store_true", help="keep the temporary AIRFLOW_HOME (logs)")
+    ap.add_argument("--planner", help="also run this planner binary's `export --to airflow` script against the server")
     args = ap.parse_args()
+    planner = os.path.abspath(args.planner) if args.planner else None
+    if planner and not os.access(planner, os.X_OK):
+        ap.error(f"--planner {args.planner}: not an executable file")
 
     t0 = time.time()
     real_now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -223,6 +391,7 @@ def main() -> int:
     http = Http(f"http://127.0.0.1:{port}")
     agreed = differed = 0
     created_ok = created_bad = 0
+    script_ok = script_bad = 0
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt()
@@ -355,6 +524,15 @@ def main() -> int:
                     say(f"  CREATED RUNS DIFFER {case.id}\n          api:    {json.dumps(made)[:1500]}\n"
                         f"          oracle: {json.dumps(exp)[:1500]}")
                 http.call("PUT", f"/api/v2/backfills/{bf.get('id')}/cancel")
+
+        if planner:
+            t4 = time.time()
+            try:
+                script_ok, script_bad = script_checks(http, servers, dags, planner)
+            except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as e:
+                script_bad += 1
+                say(f"script: error: {type(e).__name__}: {e}")
+            say(f"script: {script_ok} agreed, {script_bad} differed ({time.time() - t4:.1f} s)")
     except KeyboardInterrupt:
         say("interrupted")
         differed += 1
@@ -371,8 +549,10 @@ def main() -> int:
             shutil.rmtree(home, ignore_errors=True)
     if args.create:
         say(f"created backfills: {created_ok} agreed, {created_bad} differed")
+    if planner:
+        say(f"script: exported backfill scripts: {script_ok} agreed, {script_bad} differed")
     print(f"{agreed} agreed, {differed} differed ({time.time() - t0:.0f} s)")
-    return 1 if differed or created_bad else 0
+    return 1 if differed or created_bad or script_bad else 0
 
 
 if __name__ == "__main__":

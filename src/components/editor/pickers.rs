@@ -103,7 +103,7 @@ pub fn WindowFields() -> impl IntoView {
         <div class="pickers window-fields" class:hidden=move || !needed() data-testid="window-fields">
             {field("From date", "window-start", true)}
             {field("To date", "window-end", false)}
-            <span class="engine-version">"a date-time without an offset is UTC, as the backfill API reads it"</span>
+            <span class="hint">"The backfill's from_date and to_date; a date-time without an offset is UTC, as airflow's API reads it."</span>
         </div>
     }
 }

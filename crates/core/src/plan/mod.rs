@@ -374,6 +374,13 @@ pub(crate) fn over_limit(count: &str, limit: u64, at: Span) -> Diagnostic {
 }
 
 impl Plan {
+    /// Whether the engine groups runs into batches (`strategy`); Airflow creates one run
+    /// per date.
+    #[must_use]
+    pub fn batches_allowed(&self) -> bool {
+        self.profile.batches()
+    }
+
     /// The engine this plan is for.
     #[must_use]
     pub fn engine(&self) -> Engine {
