@@ -372,8 +372,12 @@ pub async fn transition(
     action: &str,
 ) -> Result<BackfillItem, Failure> {
     let path = format!("/backfills/{}/{action}", js_sys::encode_uri_component(id));
+    // Writes declare a JSON body (the server refuses any other: a cross-site form cannot).
     let response = backend
         .authorize(gloo_net::http::Request::post(&backend.url(&path)))
+        .header("Content-Type", "application/json")
+        .body("{}")
+        .map_err(network)?
         .send()
         .await
         .map_err(network)?;

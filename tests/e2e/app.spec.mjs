@@ -17,3 +17,20 @@ test('a deep link is answered with the app', async ({ page }) => {
   await page.goto(process.env.BASE_URL + '/backfills/unknown');
   await expect(page.getByTestId('app')).toBeVisible();
 });
+
+test('the app runs under the server\'s Content-Security-Policy, with no violation', async ({ page }) => {
+  const violations = [];
+  page.on('console', (m) => { if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+  const response = await page.goto(process.env.BASE_URL + '/');
+  const csp = response.headers()['content-security-policy'];
+  expect(csp).toContain("'wasm-unsafe-eval'");
+  expect(csp).not.toContain("'unsafe-eval'");
+  expect(response.headers()['x-frame-options']).toBe('DENY');
+  await expect(page.getByTestId('app')).toBeVisible();
+  // Plan, draw the timeline (inline styles), export, copy: the app's own features.
+  await page.getByTestId('example-dagster-100-days').click();
+  await expect(page.getByTestId('run-count')).toHaveText('100');
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  await page.waitForTimeout(300);
+  expect(violations).toEqual([]);
+});

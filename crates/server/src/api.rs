@@ -86,7 +86,7 @@ async fn blocking<T: Send + 'static>(
         .unwrap_or_else(|e| Err(AppError::Internal(format!("a blocking task failed: {e}"))))
 }
 
-fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
+pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

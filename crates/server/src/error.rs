@@ -33,6 +33,8 @@ pub enum AppError {
     BadRequest(String),
     /// 401: a write without the configured bearer token.
     Unauthorized,
+    /// 403: a write a browser sent from another site (the operator did not mean it).
+    CrossSite(String),
     /// 404: no such resource (or no such API route).
     NotFound(String),
     /// 405: the route exists, the method does not.
@@ -65,6 +67,8 @@ pub enum AppError {
     },
     /// 415: the body is not declared as JSON.
     UnsupportedMediaType(String),
+    /// 421: a `Host` this server does not answer for (DNS rebinding).
+    MisdirectedHost(String),
     /// 422: the input does not plan; the core's diagnostics say why.
     InvalidPlan {
         /// Every diagnostic (errors, warnings, notes), as the core gave them.
@@ -92,12 +96,14 @@ impl AppError {
         "malformed_json",
         "bad_request",
         "unauthorized",
+        "cross_site",
         "not_found",
         "method_not_allowed",
         "digest_mismatch",
         "invalid_transition",
         "body_too_large",
         "unsupported_media_type",
+        "misdirected_host",
         "invalid_plan",
         "invalid_submission",
         "idempotency_key_reused",
@@ -112,6 +118,7 @@ impl AppError {
             AppError::MalformedJson { .. } => (StatusCode::BAD_REQUEST, "malformed_json"),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            AppError::CrossSite(_) => (StatusCode::FORBIDDEN, "cross_site"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::MethodNotAllowed { .. } => {
                 (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
@@ -122,6 +129,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
+            AppError::MisdirectedHost(_) => (StatusCode::MISDIRECTED_REQUEST, "misdirected_host"),
             AppError::InvalidPlan { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_plan"),
             AppError::InvalidSubmission { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid_submission")
@@ -147,9 +155,11 @@ impl AppError {
                 extra.insert("column".into(), json!(column));
                 format!("the body is not valid JSON: {message} at line {line} column {column}")
             }
-            AppError::BadRequest(m) | AppError::NotFound(m) | AppError::UnsupportedMediaType(m) => {
-                m.clone()
-            }
+            AppError::BadRequest(m)
+            | AppError::NotFound(m)
+            | AppError::UnsupportedMediaType(m)
+            | AppError::CrossSite(m)
+            | AppError::MisdirectedHost(m) => m.clone(),
             AppError::Unauthorized => {
                 "this request needs the bearer token: `Authorization: Bearer <token>`".to_owned()
             }
@@ -278,6 +288,7 @@ mod tests {
             },
             AppError::BadRequest(String::new()),
             AppError::Unauthorized,
+            AppError::CrossSite(String::new()),
             AppError::NotFound(String::new()),
             AppError::MethodNotAllowed {
                 method: String::new(),
@@ -294,6 +305,7 @@ mod tests {
             },
             AppError::BodyTooLarge { limit: 1 },
             AppError::UnsupportedMediaType(String::new()),
+            AppError::MisdirectedHost(String::new()),
             AppError::InvalidPlan {
                 diagnostics: vec![],
             },

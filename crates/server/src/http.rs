@@ -46,6 +46,10 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(api_not_found)
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            same_site_writes,
+        ))
         .layer(DefaultBodyLimit::max(state.config.body_limit));
     if !state.config.cors_origins.is_empty() {
         api = api.layer(cors(&state.config.cors_origins));
@@ -57,13 +61,166 @@ pub fn app(state: AppState) -> Router {
     } else {
         Router::new().fallback(move || not_built(dist.clone()))
     };
+    let headers = SecurityHeaders::for_dist(&state.config.dist);
     Router::new()
         .nest("/api/v1", api)
-        .with_state(state)
+        .with_state(state.clone())
         .merge(web)
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(headers, security_headers))
+        .layer(middleware::from_fn_with_state(state, known_host))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(log_request))
+}
+
+/// Answer only the configured host names: a page on another name that resolves to
+/// loopback (DNS rebinding) gets 421, never the API or the app. A request without a
+/// `Host` (HTTP/1.0) is answered.
+async fn known_host(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("\u{fffd}").to_ascii_lowercase());
+    if let Some(host) = host {
+        let name = host_name(&host);
+        if !state.config.hosts.iter().any(|h| h == name) {
+            return AppError::MisdirectedHost(format!(
+                "this server answers for {}; `{name}` is not one of them (start it with --public-host {name} to add it)",
+                state.config.hosts.join(", ")
+            ))
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// The name of a `Host` value, without its port (`[::1]:8080` → `[::1]`).
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.find(']').map_or(host, |i| &host[..=i]);
+    }
+    host.rsplit_once(':').map_or(host, |(name, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            name
+        } else {
+            host
+        }
+    })
+}
+
+/// Writes a browser could send from another site are refused: every write must declare
+/// a JSON body (a cross-site form or a simple `fetch` cannot, without a CORS preflight
+/// the server does not grant), and a browser's `Origin` must be this server's own or a
+/// configured one. Checked before the token, so a forged write learns nothing.
+async fn same_site_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    if req.method() == Method::POST {
+        if let Err(e) = api::require_json(headers) {
+            return e.into_response();
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let own = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|host| {
+                origin
+                    .to_str()
+                    .ok()
+                    .and_then(|o| o.split_once("://"))
+                    .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
+            });
+        if !own && !state.config.cors_origins.iter().any(|o| o == origin) {
+            return AppError::CrossSite(format!(
+                "a write from the page at `{}` is refused: only this server's own pages (and configured --cors-origin origins) may write",
+                origin.to_str().unwrap_or("?")
+            ))
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// The headers every response carries: a Content-Security-Policy the app runs under
+/// (its one inline loader script allowed by hash, WebAssembly by `'wasm-unsafe-eval'`),
+/// no sniffing, no framing, no referrer.
+#[derive(Debug, Clone)]
+struct SecurityHeaders {
+    csp: HeaderValue,
+}
+
+impl SecurityHeaders {
+    fn for_dist(dist: &std::path::Path) -> SecurityHeaders {
+        let index = std::fs::read_to_string(dist.join("index.html")).unwrap_or_default();
+        let hashes: String = inline_scripts(&index)
+            .map(|body| {
+                use sha2::Digest;
+                format!(
+                    " 'sha256-{}'",
+                    base64(&sha2::Sha256::digest(body.as_bytes()))
+                )
+            })
+            .collect();
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' http: https:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        );
+        SecurityHeaders {
+            csp: HeaderValue::from_str(&csp)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
+        }
+    }
+}
+
+/// The bodies of the inline `<script>` elements of a page (trunk's loader).
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (attrs, after) = rest.split_once('>')?;
+        if attrs.contains("src=") {
+            return None;
+        }
+        after.split_once("</script>").map(|(body, _)| body)
+    })
+}
+
+/// Standard base64 with padding (CSP hashes).
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * k)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+async fn security_headers(State(h): State<SecurityHeaders>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, h.csp.clone());
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
 }
 
 fn cors(origins: &[HeaderValue]) -> CorsLayer {
@@ -230,6 +387,29 @@ mod tests {
         ] {
             assert!(parse_origin(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn host_names_lose_their_port() {
+        assert_eq!(host_name("127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(host_name("localhost"), "localhost");
+        assert_eq!(host_name("[::1]:8080"), "[::1]");
+        assert_eq!(host_name("evil.example:80"), "evil.example");
+    }
+
+    #[test]
+    fn base64_is_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn inline_scripts_are_found_and_loaded_ones_skipped() {
+        let page = "<script src=\"/a.js\"></script><script type=\"module\">\nimport x;\n</script>";
+        assert_eq!(inline_scripts(page).collect::<Vec<_>>(), ["\nimport x;\n"]);
     }
 
     #[test]

@@ -168,6 +168,14 @@ struct ServeArgs {
     /// The most runs a submitted plan may have (more: 422 with the count).
     #[arg(long, env = "BACKFILL_MAX_RUNS", default_value_t = backfill_core::DEFAULT_LIMIT)]
     max_runs: u64,
+    /// A host name this server answers for besides 127.0.0.1, localhost and [::1] (any
+    /// other `Host` gets 421, against DNS rebinding); repeat or separate with commas.
+    #[arg(
+        long = "public-host",
+        env = "BACKFILL_PUBLIC_HOSTS",
+        value_delimiter = ','
+    )]
+    public_hosts: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -228,9 +236,17 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let mut config = Config::new(args.dist.clone());
+    config.hosts.extend(
+        args.public_hosts
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty()),
+    );
     let state = AppState {
         db,
         config: Config {
+            hosts: config.hosts,
             token: args.token.filter(|t| !t.is_empty()),
             body_limit: args.body_limit,
             cors_origins,

@@ -21,7 +21,13 @@ pub struct Config {
     pub cors_origins: Vec<HeaderValue>,
     /// The most runs a submitted plan may have.
     pub max_runs: u64,
+    /// The host names this server answers for (a request with another `Host` is refused:
+    /// DNS rebinding). Loopback names by default; `--public-host` adds.
+    pub hosts: Vec<String>,
 }
+
+/// The host names answered by default: loopback's.
+pub const LOOPBACK_HOSTS: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
 
 impl Config {
     /// Defaults: no token, an 8 MiB body limit, no CORS, the core's run limit.
@@ -33,6 +39,7 @@ impl Config {
             body_limit: DEFAULT_BODY_LIMIT,
             cors_origins: Vec::new(),
             max_runs: backfill_core::DEFAULT_LIMIT,
+            hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
         }
     }
 }

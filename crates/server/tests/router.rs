@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use backfill_core::{plan, PlanOptions};
 use backfill_server::db::SCHEMA_VERSION;
 use backfill_server::{app, AppError, AppState, Config, Db, OPENAPI};
@@ -103,8 +103,9 @@ fn post_json(uri: &str, body: impl Into<Body>) -> Request<Body> {
         .unwrap()
 }
 
+/// A write without a payload, as the app sends it: an empty JSON object.
 async fn post(state: &AppState, uri: &str) -> Answer {
-    send(state, Request::post(uri).body(Body::empty()).unwrap()).await
+    send(state, post_json(uri, "{}")).await
 }
 
 fn digest_of(text: &str) -> String {
@@ -548,6 +549,7 @@ async fn wrong_methods_are_json_405s_with_allow() {
         let req = Request::builder()
             .method(method.clone())
             .uri(&uri)
+            .header(header::CONTENT_TYPE, "application/json")
             .body(Body::empty())
             .unwrap();
         let a = send(&f.state, req).await;
@@ -1115,4 +1117,135 @@ async fn answers_match_the_schemas_the_openapi_document_gives_them() {
         .body(Body::empty())
         .unwrap();
     check(&send(&f.state, delete).await, "/backfills", "post");
+}
+
+#[tokio::test]
+async fn a_foreign_host_is_answered_421_and_a_public_host_can_be_added() {
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 reaches the server with
+    // its own name in `Host`; it must get neither the app nor the API.
+    let f = fixture(true);
+    for uri in ["/", "/api/v1/health", "/api/v1/backfills"] {
+        let req = Request::get(uri)
+            .header(header::HOST, "evil.example:8080")
+            .body(Body::empty())
+            .unwrap();
+        let a = send(&f.state, req).await;
+        assert_eq!(a.status, StatusCode::MISDIRECTED_REQUEST, "{uri}");
+        assert_eq!(a.error()["code"], "misdirected_host");
+        assert!(a.error()["message"]
+            .as_str()
+            .unwrap()
+            .contains("--public-host evil.example"));
+    }
+    for host in ["127.0.0.1:8080", "localhost", "[::1]:9", "LOCALHOST:1"] {
+        let req = Request::get("/api/v1/health")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&f.state, req).await.status, StatusCode::OK, "{host}");
+    }
+    let f = fixture_with(true, |c| c.hosts.push("plan.example.com".into()));
+    let req = Request::get("/api/v1/health")
+        .header(header::HOST, "plan.example.com")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f.state, req).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn writes_a_browser_could_send_from_another_site_are_refused() {
+    let f = fixture(true);
+    let id = submit_ok(&f.state, FLYTE, "t").await;
+    let cancel = format!("/api/v1/backfills/{id}/cancel");
+    // A cross-site HTML form can post, but not as JSON.
+    let form = Request::post(&cancel)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://evil.example")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("x=1"))
+        .unwrap();
+    let a = send(&f.state, form).await;
+    assert_eq!(a.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", a.text);
+    let bare = Request::post(&cancel).body(Body::empty()).unwrap();
+    assert_eq!(
+        send(&f.state, bare).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    // JSON from another site's page (its browser sends its Origin) is refused too.
+    let foreign = Request::post(&cancel)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://evil.example")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let a = send(&f.state, foreign).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    assert_eq!(a.error()["code"], "cross_site");
+    let d = get(&f.state, &format!("/api/v1/backfills/{id}"))
+        .await
+        .json();
+    assert_eq!(d["status"], "pending", "nothing was cancelled");
+    // The server's own page may write.
+    let own = Request::post(&cancel)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://127.0.0.1:8080")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(send(&f.state, own).await.status, StatusCode::OK);
+    // So may a configured CORS origin.
+    let f = fixture_with(true, |c| {
+        c.cors_origins = vec![HeaderValue::from_static("http://127.0.0.1:8081")];
+    });
+    let id = submit_ok(&f.state, FLYTE, "t").await;
+    let req = Request::post(format!("/api/v1/backfills/{id}/pause"))
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://127.0.0.1:8081")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(send(&f.state, req).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let f = fixture_with(false, |_| {});
+    let dist = f.state.config.dist.clone();
+    std::fs::create_dir_all(&dist).unwrap();
+    let loader = "\nimport init from '/app.js';\nawait init();\n";
+    std::fs::write(
+        dist.join("index.html"),
+        format!("<!doctype html><title>app</title><script type=\"module\">{loader}</script>"),
+    )
+    .unwrap();
+    for uri in ["/", "/backfills/x", "/api/v1/health", "/api/v1/nope"] {
+        let a = get(&f.state, uri).await;
+        let csp = a.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{uri}: {csp}"
+        );
+        assert!(
+            !csp.contains("'unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert_eq!(
+            a.headers[header::X_CONTENT_TYPE_OPTIONS],
+            "nosniff",
+            "{uri}"
+        );
+        assert_eq!(a.headers[header::X_FRAME_OPTIONS], "DENY", "{uri}");
+        assert_eq!(a.headers[header::REFERRER_POLICY], "no-referrer", "{uri}");
+    }
+    // The loader's hash is the one a browser computes over the script's text (Python's
+    // base64(sha256(text)) of this loader).
+    let a = get(&f.state, "/").await;
+    let csp = a.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("'sha256-mStLiw5ufhC4Rn65S+yuobFT1L6YIq0IsINW02YqTpc='"),
+        "{csp}"
+    );
 }
