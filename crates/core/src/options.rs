@@ -3,6 +3,7 @@
 
 use crate::engine::Engine;
 use crate::input::dialect::Dialect;
+use crate::input::spec::Order;
 use crate::time::{parse_moment, Moment};
 
 /// The default most runs a plan may have.
@@ -36,6 +37,10 @@ pub struct PlanOptions {
     /// Which of a Kestra flow's Schedule triggers to backfill.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger: Option<String>,
+    /// The launch order, over the text's (`--order newest_first` is Airflow's
+    /// `run_backwards`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<Order>,
 }
 
 impl Default for PlanOptions {
@@ -48,6 +53,7 @@ impl Default for PlanOptions {
             engine: None,
             now: None,
             limit: DEFAULT_LIMIT,
+            order: None,
         }
     }
 }

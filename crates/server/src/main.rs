@@ -72,6 +72,10 @@ struct InputArgs {
     /// Which Schedule trigger of a Kestra flow to backfill.
     #[arg(long)]
     trigger: Option<String>,
+    /// Launch order over the input's: oldest_first or newest_first (Airflow's
+    /// run_backwards).
+    #[arg(long)]
+    order: Option<backfill_core::Order>,
 }
 
 fn parse_target(s: &str) -> Result<backfill_core::ExportTarget, String> {
@@ -122,6 +126,7 @@ fn read_input(input: &InputArgs) -> Result<(String, cli::Options), String> {
             start: input.start.clone(),
             end: input.end.clone(),
             trigger: input.trigger.clone(),
+            order: input.order,
         },
     ))
 }

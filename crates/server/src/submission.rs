@@ -212,6 +212,7 @@ impl Submission {
             start: self.start.clone(),
             end: self.end.clone(),
             trigger: self.trigger.clone(),
+            order: None,
         };
         let planned = backfill_core::plan(&self.text, &options);
         let plan = match planned.plan {

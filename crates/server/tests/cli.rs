@@ -150,6 +150,27 @@ fn a_dag_file_plans_over_the_window_given() {
         json["runs"][2]["vars"]["run_id"],
         "backfill__2024-03-10T07:30:00+00:00"
     );
+    // `--order newest_first` is airflow's run_backwards: the newest run is created first,
+    // and the request body exported says so.
+    let mut newest = args.to_vec();
+    newest.extend(["--order", "newest_first"]);
+    let out = backfill(&newest, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["runs"][0]["logical_date"], "2024-03-12T02:30:00-04:00");
+    let mut export = newest.clone();
+    export[0] = "export";
+    export.truncate(6);
+    export.extend(["--order", "newest_first", "--to", "airflow"]);
+    let out = backfill(&export, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let script = text(&out.stdout);
+    assert!(
+        script.contains("\"run_backwards\": true") && script.contains("--run-backwards"),
+        "{script}"
+    );
+    let out = backfill(&[&args[..6], &["--order", "sideways"]].concat(), None);
+    assert_eq!(out.status.code(), Some(2));
     // Without the window: a located error saying where to give it.
     let out = backfill(&args[..2], None);
     assert_eq!(out.status.code(), Some(1));

@@ -15,8 +15,20 @@ use crate::options::PlanOptions;
 use crate::plan::Planned;
 use dialect::Dialect;
 
-/// Read `text` (in its detected or given dialect) into a spec.
+/// Read `text` (in its detected or given dialect) into a spec, with the caller's order
+/// (`--order`) over the text's.
 pub(crate) fn read(
+    text: &str,
+    options: &PlanOptions,
+) -> Result<(spec::Spec, Dialect, Vec<Diagnostic>), Planned> {
+    let (mut spec, dialect, diags) = read_text(text, options)?;
+    if let Some(order) = options.order {
+        spec.order = Some(spec::Sp::new(order, spec.root_span));
+    }
+    Ok((spec, dialect, diags))
+}
+
+fn read_text(
     text: &str,
     options: &PlanOptions,
 ) -> Result<(spec::Spec, Dialect, Vec<Diagnostic>), Planned> {

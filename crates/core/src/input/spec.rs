@@ -139,13 +139,27 @@ pub enum StrategyKind {
 }
 
 /// Execution order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Order {
     /// Oldest run first.
     OldestFirst,
     /// Newest run first.
     NewestFirst,
+}
+
+impl std::str::FromStr for Order {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "oldest_first" => Ok(Order::OldestFirst),
+            "newest_first" => Ok(Order::NewestFirst),
+            other => Err(format!(
+                "unknown order `{other}`; expected oldest_first or newest_first"
+            )),
+        }
+    }
 }
 
 /// What to do when a run fails.
