@@ -29,7 +29,8 @@ CAP = 1500  # the oracle answers "too large" above this many runs (counted befor
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # differential/
 PYTHON = os.path.join(HERE, ".venv-airflow", "bin", "python")
 
-KINDS = ["cron_trigger"] * 8 + ["cron_data_interval"] * 5 + ["delta_trigger"] * 4 + ["delta_data_interval"] * 4
+KINDS = (["cron_trigger"] * 8 + ["cron_data_interval"] * 5 + ["delta_trigger"] * 4 + ["delta_data_interval"] * 4
+         + ["multi_cron"] * 3)
 PRESETS = ["@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"]
 # Crons whose fires sit where DST moves the clock, and the every-hour kind (`_covers_every_hour`).
 DST_CRONS = ["30 2 * * *", "0 2 * * *", "30 1 * * *", "0 3 * * *", "30 * * * *", "*/15 * * * *", "0 * * * *",
@@ -154,10 +155,14 @@ def generate(rng: random.Random, n: int) -> list:
         zone = "UTC" if r < 0.25 else rng.choice(zones.FIXED) if r < 0.35 else rng.choice(zones.IANA)
         inp = {"timetable": kind, "cron": None, "every": None, "interval": None, "zone": zone}
         start = _moment(rng, zone)
-        if kind.startswith("cron"):
+        if kind.startswith("cron") or kind == "multi_cron":
             cron = _cron(rng)
             inp["cron"] = cron
-            if kind == "cron_trigger" and rng.random() < 0.2:
+            if kind == "multi_cron":
+                # MultipleCronTriggerTimetable: the first cron and one or two more.
+                inp["crons"] = [cron] + [rng.choice(DST_CRONS) if rng.random() < 0.5 else _cron(rng)
+                                         for _ in range(rng.choice([1, 1, 2]))]
+            if kind in ("cron_trigger", "multi_cron") and rng.random() < 0.2:
                 inp["interval"] = rng.choice([{"unit": "hour", "count": 24}, {"unit": "hour", "count": 1},
                                               {"unit": "day", "count": 1}, {"unit": "minute", "count": 30},
                                               {"unit": "week", "count": 1}, {"unit": "month", "count": 1},
@@ -229,7 +234,11 @@ def _unit(d: dict) -> str:
 
 def spec(inp: dict) -> str:
     kind = inp["timetable"]
-    if kind.startswith("cron"):
+    if kind == "multi_cron":
+        parts = ["cron: [" + ", ".join(f'"{c}"' for c in inp["crons"]) + "]"]
+        if inp.get("interval"):
+            parts.append(f"interval: {_unit(inp['interval'])}")
+    elif kind.startswith("cron"):
         parts = [f'cron: "{inp["cron"]}"']
         if kind == "cron_data_interval":
             parts.append("timetable: data_interval")

@@ -118,6 +118,8 @@ def schedule_form(inp: dict, explicit: bool = False) -> str:
     dag-processor has one config for all its DAGs) writes the data-interval kinds as instances.
     """
     kind = inp["timetable"]
+    if kind == "multi_cron":
+        return "timetable"
     if kind == "cron_trigger" and inp.get("interval"):
         return "timetable"
     if kind.startswith("cron") and inp.get("dag_start") is None and (inp.get("zone") or "UTC") != "UTC":
@@ -132,7 +134,11 @@ def dag_source(inp: dict, dag_id: str, explicit: bool = False) -> str:
     kind = inp["timetable"]
     zone_src = _zone_source(inp.get("zone"))
     form = schedule_form(inp, explicit)
-    if kind.startswith("cron"):
+    if kind == "multi_cron":
+        extra = f", interval={_delta_source(inp['interval'])}" if inp.get("interval") else ""
+        crons = ", ".join(repr(c) for c in inp["crons"])
+        sched = f"MultipleCronTriggerTimetable({crons}, timezone={zone_src}{extra})"
+    elif kind.startswith("cron"):
         cron = inp["cron"]
         if form == "string":
             sched = repr(cron)
@@ -155,7 +161,7 @@ import pendulum
 from dateutil.relativedelta import relativedelta
 
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG, CronDataIntervalTimetable, CronTriggerTimetable, DeltaDataIntervalTimetable, DeltaTriggerTimetable
+from airflow.sdk import DAG, CronDataIntervalTimetable, CronTriggerTimetable, DeltaDataIntervalTimetable, DeltaTriggerTimetable, MultipleCronTriggerTimetable
 
 with DAG(
     dag_id={dag_id!r},

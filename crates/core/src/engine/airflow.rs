@@ -115,6 +115,8 @@ enum Step {
         unit: i64,
     },
     Delta(Delta),
+    /// `MultipleCronTriggerTimetable`: the earliest of each cron's next run.
+    Multi(Vec<Step>),
 }
 
 impl Step {
@@ -152,6 +154,8 @@ impl Step {
                 }))
             }
             Step::Delta(d) => d.apply(c, 1).map(|v| At::utc(v.t)),
+            // `min` of the timetables' infos by logical date; one that fails fails all.
+            Step::Multi(steps) => earliest(steps.iter().map(|s| s.next(c))),
         }
     }
 
@@ -173,6 +177,7 @@ impl Step {
                 }))
             }
             Step::Delta(d) => d.apply(c, -1).map(|v| At::utc(v.t)),
+            Step::Multi(_) => None,
         }
     }
 
@@ -188,6 +193,7 @@ impl Step {
                 })
             }
             Step::Delta(_) => Some(c),
+            Step::Multi(steps) => earliest(steps.iter().map(|s| s.align_next(c))),
         }
     }
 
@@ -202,9 +208,22 @@ impl Step {
                     p
                 })
             }
-            Step::Delta(_) => Some(c),
+            Step::Delta(_) | Step::Multi(_) => Some(c),
         }
     }
+}
+
+/// The earliest of several candidates (the first of equals, as Python's `min`), `None`
+/// when any is missing (that timetable raised).
+fn earliest(candidates: impl Iterator<Item = Option<At>>) -> Option<At> {
+    let mut best: Option<At> = None;
+    for c in candidates {
+        let c = c?;
+        if best.is_none_or(|b| c.t < b.t) {
+            best = Some(c);
+        }
+    }
+    best
 }
 
 /// One run of the list: its data interval's ends, and the offset `run_after` is written
@@ -420,19 +439,30 @@ fn timetable_of(
                 from.saturating_sub(9 * 366 * 86_400),
                 to.saturating_add(9 * 366 * 86_400),
             );
-            let every_hour = cron.croniter_shape().hour == Field::Star;
-            let unit = if cron.fires_within_minutes() { 1 } else { 60 };
-            Some((
-                Step::Cron {
-                    cron: cron.clone(),
-                    resolver,
-                    every_hour,
-                    unit,
-                },
-                timetable,
-                interval,
-                Some(cron),
-            ))
+            let step_of = |cron: &Cron| Step::Cron {
+                cron: cron.clone(),
+                resolver: resolver.clone(),
+                every_hour: cron.croniter_shape().hour == Field::Star,
+                unit: if cron.fires_within_minutes() { 1 } else { 60 },
+            };
+            let spec = input.spec();
+            if spec.more_crons.is_empty() {
+                return Some((step_of(&cron), timetable, interval, Some(cron)));
+            }
+            if timetable == Timetable::DataInterval {
+                diags.push(
+                    Diagnostic::error(codes::AIRFLOW_TIMETABLE_UNSUPPORTED, "several crons are airflow's MultipleCronTriggerTimetable, a trigger timetable: it has no data-interval form")
+                        .at_opt(spec.timetable.as_ref().map(|t| t.span)),
+                );
+                return None;
+            }
+            let mut steps = vec![step_of(&cron)];
+            for more in &spec.more_crons {
+                let c = parse_cron(input.text(), more, Airflow.cron_dialect(false), diags)?;
+                steps.push(step_of(&c));
+            }
+            // DST events are the calendar's view of one cron; a union has none here.
+            Some((Step::Multi(steps), timetable, interval, None))
         }
         Schedule::Every { unit, count } => {
             let delta = match Delta::of(unit.value, count.value) {
@@ -595,6 +625,18 @@ impl Profile for Airflow {
             (Step::Delta(Delta::Months(m)), _) => {
                 u64::try_from((to.t - from.t) / (28 * 86_400 * m.max(&1))).unwrap_or(0) + 1
             }
+            // A union has at least as many runs as its busiest cron.
+            (Step::Multi(steps), _) => steps
+                .iter()
+                .map(|s| match s {
+                    Step::Cron { cron, .. } => cron.count_between(
+                        Civil::from_secs(from.t - 15 * 3600),
+                        Civil::from_secs(to.t + 15 * 3600),
+                    ),
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0),
             _ => 0,
         };
         if rough > limit.saturating_add(2) {

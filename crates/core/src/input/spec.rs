@@ -210,6 +210,9 @@ pub(crate) struct Spec {
     pub timetable: Option<Sp<Timetable>>,
     /// `schedule.interval`: the data interval of an Airflow trigger timetable.
     pub data_interval: Option<Sp<(Unit, i64)>>,
+    /// `schedule.cron` written as a list: the crons after the first (Airflow's
+    /// `MultipleCronTriggerTimetable`).
+    pub more_crons: Vec<Sp<String>>,
     /// Set by dialect readers: how the orchestrator's own input shapes the runs.
     pub native: Native,
 }
@@ -702,7 +705,12 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
         .get("with_seconds")
         .and_then(|n| r.boolean(n, "with_seconds"));
     if let Some(n) = v.get("cron") {
-        let expr = r.string(n, "cron")?;
+        // A list of crons is Airflow's MultipleCronTriggerTimetable: the first is the
+        // schedule's cron, the rest `more_crons` (read in `parse_timetable`).
+        let expr = match &n.value {
+            Value::Seq(items) if !items.is_empty() => r.string(&items[0], "cron")?,
+            _ => r.string(n, "cron")?,
+        };
         return Some(Sp::new(Schedule::Cron { expr, with_seconds }, v.span));
     }
     if let Some(n) = v.get("every") {
@@ -813,8 +821,15 @@ fn parse_every(n: &Node, r: &mut Reader<'_>, what: &str) -> Option<(Sp<Unit>, Sp
     Some((unit, count))
 }
 
-/// `schedule.timetable` and `schedule.interval` (Airflow's).
+/// `schedule.timetable`, `schedule.interval` and a list of crons (Airflow's).
 fn parse_timetable(v: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
+    if let Some(Value::Seq(items)) = v.get("cron").map(|n| &n.value) {
+        spec.more_crons = items
+            .iter()
+            .skip(1)
+            .filter_map(|n| r.string(n, "cron"))
+            .collect();
+    }
     if let Some(n) = v.get("timetable") {
         spec.timetable = r.choice(
             n,

@@ -254,6 +254,7 @@ pub(crate) fn validate<'s>(
     for at in [
         spec.timetable.as_ref().map(|t| t.span),
         spec.data_interval.as_ref().map(|t| t.span),
+        spec.more_crons.first().map(|c| c.span),
     ]
     .into_iter()
     .flatten()
@@ -268,7 +269,7 @@ pub(crate) fn validate<'s>(
                 Diagnostic::error(
                     codes::TIMETABLE_NOT_HERE,
                     format!(
-                        "{engine} has no timetables: `schedule.timetable` and `schedule.interval` are for {}",
+                        "{engine} has no timetables: `schedule.timetable`, `schedule.interval` and a list of crons are for {}",
                         with.join(", ")
                     ),
                 )

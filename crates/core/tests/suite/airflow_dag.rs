@@ -81,6 +81,7 @@ fn every_schedule_form_reads_as_its_timetable() {
         ("\"a\", schedule=CronTriggerTimetable(\"0 2 * * *\", timezone=\"Europe/Berlin\", interval=timedelta(days=1))", "{cron: \"0 2 * * *\", interval: {unit: day, count: 1}}", "Europe/Berlin"),
         ("\"a\", schedule=CronDataIntervalTimetable(\"0 2 * * *\", timezone=pendulum.timezone(\"Asia/Kolkata\"))", "{cron: \"0 2 * * *\", timetable: data_interval}", "Asia/Kolkata"),
         ("\"a\", schedule=DeltaDataIntervalTimetable(timedelta(days=7))", "{every: {unit: week, count: 1}, timetable: data_interval}", "UTC"),
+        ("\"a\", schedule=MultipleCronTriggerTimetable(\"0 2 * * *\", \"30 14 * * 1-5\", timezone=\"Europe/Berlin\")", "{cron: [\"0 2 * * *\", \"30 14 * * 1-5\"]}", "Europe/Berlin"),
     ] {
         let text = dag("from airflow.timetables.trigger import CronTriggerTimetable\n", call);
         let (digest, errors) = planned(&text, &window(s, e));
@@ -206,4 +207,15 @@ fn the_request_body_below_the_dag_gives_the_window_order_and_concurrency() {
         &options,
     );
     assert_eq!(alone.diagnostics[0].code, "E0554");
+}
+
+#[test]
+fn several_crons_are_airflows_alone() {
+    let text = "engine: kestra\nschedule: {cron: [\"0 2 * * *\", \"0 3 * * *\"]}\nwindow: {start: 2024-01-01, end: 2024-01-03}\n";
+    let (_, errors) = planned(text, &PlanOptions::default());
+    assert!(errors.iter().any(|e| e.starts_with("E0116")), "{errors:?}");
+    // A data-interval timetable has no several-crons form.
+    let text = "engine: airflow\nschedule: {cron: [\"0 2 * * *\", \"0 3 * * *\"], timetable: data_interval}\nwindow: {start: 2024-01-01, end: 2024-01-03}\nnow: 2025-01-01T00:00:00Z\n";
+    let (_, errors) = planned(text, &PlanOptions::default());
+    assert!(errors.iter().any(|e| e.starts_with("E0553")), "{errors:?}");
 }

@@ -14,7 +14,7 @@ const BAD: &[(&str, &str, &str, u32)] = &[
     ("unknown key", "engine: kestra\nschedual: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0101", 2),
     ("not a mapping", "engine: kestra\nschedule: {cron: \"0 * * * *\"}\nwindow: 5\n", "E0102", 3),
     ("fits no dialect", "- 1\n- 2\n", "E0005", 1),
-    ("string expected", "engine: kestra\nschedule: {cron: [1, 2]}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0103", 2),
+    ("string expected", "engine: kestra\nschedule: {cron: {at: 1}}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0103", 2),
     ("integer expected", "engine: generic\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\nconcurrency: many\n", "E0104", 4),
     ("boolean expected", "engine: kestra\nschedule: {cron: \"* * * * * *\", with_seconds: yes}\nwindow: {start: 2024-01-01, end: 2024-01-02}\n", "E0105", 2),
     ("bad duration", "engine: flyte\nschedule: {cron: \"0 * * * *\"}\nwindow: {start: 2024-01-01, end: 2024-01-02}\ntimeout: 5 fortnights\n", "E0106", 4),

@@ -884,6 +884,34 @@ pub(crate) fn airflow_dag<'t>(text: &'t str, r: &mut Reader<'t>, options: &PlanO
                                 }
                             }
                         }
+                        "MultipleCronTriggerTimetable" => {
+                            let crons: Vec<(String, Span)> = args
+                                .iter()
+                                .filter_map(|c| cx.string(c).map(|v| (v, cx.span(c))))
+                                .collect();
+                            if crons.is_empty() || crons.len() != args.len() {
+                                cx.error(codes::AIRFLOW_DAG_UNREADABLE, "`MultipleCronTriggerTimetable`'s crons are not all string literals".to_owned(), at, None);
+                            } else {
+                                let (first, fat) = crons[0].clone();
+                                spec.schedule = Some(Sp::new(Schedule::Cron { expr: Sp::new(first, fat), with_seconds: None }, at));
+                                spec.more_crons = crons[1..].iter().map(|(c, a)| Sp::new(c.clone(), *a)).collect();
+                            }
+                            match kwv("timezone") {
+                                Some(tz) => match cx.zone(&tz) {
+                                    Some(z) => zone = Some(Sp::new(z, cx.span(&tz))),
+                                    None => {
+                                        let tat = cx.span(&tz);
+                                        cx.error(codes::AIRFLOW_DAG_UNREADABLE, "the timetable's `timezone` is not a literal the planner can read".to_owned(), tat, None);
+                                    }
+                                },
+                                None => cx.error(codes::AIRFLOW_DAG_UNREADABLE, "`MultipleCronTriggerTimetable` needs its `timezone=`".to_owned(), at, None),
+                            }
+                            if let Some(iv) = kwv("interval") {
+                                if let Some(d) = cx.delta(&iv, "interval") {
+                                    spec.data_interval = Some(Sp::new(d, cx.span(&iv)));
+                                }
+                            }
+                        }
                         "DeltaTriggerTimetable" | "DeltaDataIntervalTimetable" => {
                             match args.first().cloned().or_else(|| kwv("delta")) {
                                 Some(d) => {
@@ -901,7 +929,7 @@ pub(crate) fn airflow_dag<'t>(text: &'t str, r: &mut Reader<'t>, options: &PlanO
                                 }
                             }
                         }
-                        other => cx.error(codes::AIRFLOW_TIMETABLE_UNSUPPORTED, format!("`{other}(...)` is a schedule the planner does not reproduce yet (it reproduces cron strings, presets, `timedelta`, `relativedelta` and the Cron/Delta trigger and data-interval timetables)"), at, None),
+                        other => cx.error(codes::AIRFLOW_TIMETABLE_UNSUPPORTED, format!("`{other}(...)` is a schedule the planner does not reproduce yet (it reproduces cron strings, presets, `timedelta`, `relativedelta`, the Cron/Delta trigger and data-interval timetables and MultipleCronTriggerTimetable)"), at, None),
                     }
                 }
                 Expr::List(_) => cx.error(codes::AIRFLOW_TIMETABLE_UNSUPPORTED, "an asset (dataset) schedule runs when its assets update: it has no dates to backfill".to_owned(), at, None),
