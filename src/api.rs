@@ -270,7 +270,10 @@ pub async fn list(backend: &Backend, query: &ListQuery) -> Result<BackfillList, 
         ("limit", Some(query.limit.to_string())),
         ("cursor", query.cursor.clone()),
     ]);
-    let response = gloo_net::http::Request::get(&backend.url(&format!("/backfills{qs}")))
+    let response = backend
+        .authorize(gloo_net::http::Request::get(
+            &backend.url(&format!("/backfills{qs}")),
+        ))
         .send()
         .await
         .map_err(network)?;
@@ -348,7 +351,8 @@ pub async fn detail(
         ("batches_limit", Some("1000".to_owned())),
     ]);
     let path = format!("/backfills/{}{qs}", js_sys::encode_uri_component(id));
-    let response = gloo_net::http::Request::get(&backend.url(&path))
+    let response = backend
+        .authorize(gloo_net::http::Request::get(&backend.url(&path)))
         .send()
         .await
         .map_err(network)?;
@@ -361,8 +365,24 @@ pub fn display_title(title: &str, engine: &str, id: &str) -> String {
     if title.trim().is_empty() {
         format!("{engine} backfill {id}")
     } else {
-        title.to_owned()
+        visible_bidi(title)
     }
+}
+
+/// `s` with every bidirectional control shown as its code point (`⟨U+202E⟩`), so a title
+/// cannot reorder what is around it (or pass one text off as another).
+#[must_use]
+pub fn visible_bidi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        {
+            out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Pause, resume or cancel backfill `id`; answers it in its new state.
@@ -382,4 +402,19 @@ pub async fn transition(
         .await
         .map_err(network)?;
     answer(response).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bidirectional_controls_in_titles_are_shown_not_obeyed() {
+        assert_eq!(
+            display_title("invoice\u{202E}fdp.exe", "airflow", "x"),
+            "invoice⟨U+202E⟩fdp.exe"
+        );
+        assert_eq!(display_title("plain", "airflow", "x"), "plain");
+        assert_eq!(display_title("  ", "airflow", "01J"), "airflow backfill 01J");
+    }
 }

@@ -1,8 +1,8 @@
 //! The router: the API under `/api/v1`, and the web app's files for everything else.
 //!
 //! Layers of the API, outermost first: CORS (only with configured origins, so a
-//! preflight is answered before anything else), the bearer token on writes, the body
-//! limit. Around everything: one log line per request, compression, and a panic turned
+//! preflight is answered before anything else), same-site writes, the bearer token on
+//! writes and on reads of backfills, the body limit. Around everything: one log line per request, compression, and a panic turned
 //! into a JSON 500.
 
 use crate::api;
@@ -236,14 +236,19 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
         .max_age(Duration::from_secs(3600))
 }
 
-/// Writes (anything but GET, HEAD, OPTIONS) need `Authorization: Bearer <token>` when a
-/// token is configured. Checked before routing to a backfill, so a 401 says nothing
-/// about which ids exist, and before the body is read.
+/// With a token configured, writes (anything but GET, HEAD, OPTIONS) and reads of the
+/// backfills (their pasted sources can name internal hosts and buckets) need
+/// `Authorization: Bearer <token>`; health and the OpenAPI document stay open. Checked
+/// before routing to a backfill, so a 401 says nothing about which ids exist, and before
+/// the body is read.
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(token) = state.config.token.as_deref() else {
         return next.run(req).await;
     };
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    let open = matches!(req.uri().path(), "/health" | "/openapi.json");
+    if *req.method() == Method::OPTIONS
+        || (open && matches!(*req.method(), Method::GET | Method::HEAD))
+    {
         return next.run(req).await;
     }
     let given = req

@@ -156,9 +156,13 @@ struct ServeArgs {
     /// The release build of the web app.
     #[arg(long, env = "BACKFILL_DIST", default_value = "dist")]
     dist: PathBuf,
-    /// Bearer token required on every write (none: writes are open).
+    /// Bearer token required on every write and on reads of backfills (none: open).
     #[arg(long, env = "BACKFILL_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Read the bearer token from this file's first line instead (it then shows in
+    /// neither `ps` nor the environment).
+    #[arg(long, env = "BACKFILL_TOKEN_FILE", conflicts_with = "token")]
+    token_file: Option<PathBuf>,
     /// Largest request body accepted, in bytes (larger: 413).
     #[arg(long, env = "BACKFILL_BODY_LIMIT", default_value_t = backfill_server::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -234,6 +238,16 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let token = match &args.token_file {
+        Some(path) => match backfill_server::read_token_file(path) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("backfill: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => args.token.clone().filter(|t| !t.is_empty()),
+    };
     let db = match Db::open(&args.db) {
         Ok(db) => db,
         Err(e) => {
@@ -252,7 +266,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         db,
         config: Config {
             hosts: config.hosts,
-            token: args.token.filter(|t| !t.is_empty()),
+            token,
             body_limit: args.body_limit,
             cors_origins,
             max_runs: args.max_runs,

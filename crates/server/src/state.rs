@@ -70,3 +70,38 @@ pub struct AppState {
     /// The configuration.
     pub config: Config,
 }
+
+/// The token in a file (`--token-file`): its first line, trimmed, so the token need not
+/// appear in `ps` or the environment.
+///
+/// # Errors
+/// When the file cannot be read or holds no token.
+pub fn read_token_file(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?;
+    let token = text.lines().next().unwrap_or("").trim().to_owned();
+    if token.is_empty() {
+        return Err(format!("the token file {} is empty", path.display()));
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_file_gives_its_first_line() {
+        let dir = std::env::temp_dir().join(format!("backfill-token-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("token");
+        std::fs::write(&f, "  s3cret \nignored\n").unwrap();
+        assert_eq!(read_token_file(&f).unwrap(), "s3cret");
+        std::fs::write(&f, "\n").unwrap();
+        assert!(read_token_file(&f).unwrap_err().contains("is empty"));
+        assert!(read_token_file(&dir.join("missing"))
+            .unwrap_err()
+            .contains("cannot read"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -165,6 +165,7 @@ impl Submission {
             return Err(invalid("`digest` must be 64 hexadecimal digits (SHA-256)"));
         }
         let title = body.title.unwrap_or_default();
+        control_char("`title`", &title)?;
         if title.chars().count() > MAX_TITLE_CHARS {
             return Err(invalid(format!(
                 "`title` is longer than {MAX_TITLE_CHARS} characters"
@@ -281,11 +282,25 @@ pub struct Checked {
     pub options_json: String,
 }
 
+/// A control character (NUL, a newline, an escape…) in `text`, named with where it is.
+fn control_char(what: &str, text: &str) -> Result<(), AppError> {
+    match text.chars().enumerate().find(|(_, c)| c.is_control()) {
+        Some((at, c)) => Err(invalid(format!(
+            "{what} has a control character (U+{:04X}) at character {}: titles and labels are one line of text",
+            u32::from(c),
+            at + 1
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn check_labels(labels: &BTreeMap<String, String>) -> Result<(), AppError> {
     if labels.len() > MAX_LABELS {
         return Err(invalid(format!("more than {MAX_LABELS} labels")));
     }
     for (k, v) in labels {
+        control_char("a label key", k)?;
+        control_char(&format!("the value of label `{}`", k.escape_debug()), v)?;
         if k.is_empty() || k.chars().count() > MAX_LABEL_KEY_CHARS {
             return Err(invalid(format!(
                 "label key `{k}` must have 1 to {MAX_LABEL_KEY_CHARS} characters"
@@ -396,6 +411,38 @@ mod tests {
             },
         );
         assert_eq!(again.plan.unwrap().digest(), digest);
+    }
+
+    #[test]
+    fn titles_and_labels_refuse_control_characters_saying_where() {
+        let digest = "0".repeat(64);
+        for (body, want) in [
+            (
+                serde_json::json!({"source": SPEC, "digest": digest, "title": "a\u{0}b"}),
+                "`title` has a control character (U+0000) at character 2",
+            ),
+            (
+                serde_json::json!({"source": SPEC, "digest": digest, "title": "x\ny"}),
+                "(U+000A) at character 2",
+            ),
+            (
+                serde_json::json!({"source": SPEC, "digest": digest, "labels": {"te\u{1b}am": "x"}}),
+                "a label key has a control character (U+001B) at character 3",
+            ),
+            (
+                serde_json::json!({"source": SPEC, "digest": digest, "labels": {"team": "a\tb"}}),
+                "the value of label `team` has a control character (U+0009)",
+            ),
+        ] {
+            let e = Submission::parse(body.to_string().as_bytes()).unwrap_err();
+            let AppError::InvalidSubmission { message, .. } = e else {
+                panic!("{e:?}");
+            };
+            assert!(message.contains(want), "{message}");
+        }
+        // Bidirectional controls are kept (the app shows them as code points).
+        let body = serde_json::json!({"source": SPEC, "digest": digest, "title": "abc\u{202E}fed"});
+        assert!(Submission::parse(body.to_string().as_bytes()).is_ok());
     }
 
     #[test]

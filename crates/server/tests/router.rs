@@ -808,7 +808,7 @@ fn write(auth: Option<&str>, uri: &str, body: String) -> Request<Body> {
 }
 
 #[tokio::test]
-async fn with_a_token_every_write_needs_it_and_401_leaks_no_ids() {
+async fn with_a_token_writes_and_reads_of_backfills_need_it_and_401_leaks_no_ids() {
     let f = fixture_with(true, |c| c.token = Some("s3cret".into()));
     let body = submission(FLYTE, "t").to_string();
     let uri = "/api/v1/backfills";
@@ -836,10 +836,24 @@ async fn with_a_token_every_write_needs_it_and_401_leaks_no_ids() {
         "the scheme is case-insensitive"
     );
 
-    // Reads are open.
-    assert_eq!(get(&f.state, uri).await.status, StatusCode::OK);
+    // Reads of backfills need it too (a pasted source can name internal hosts); health
+    // and the OpenAPI document stay open.
     let detail = format!("/api/v1/backfills/{id}");
-    assert_eq!(get(&f.state, &detail).await.status, StatusCode::OK);
+    for target in [uri, detail.as_str()] {
+        assert_eq!(
+            get(&f.state, target).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{target}"
+        );
+        let req = Request::get(target)
+            .header(header::AUTHORIZATION, "Bearer s3cret")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&f.state, req).await.status, StatusCode::OK, "{target}");
+    }
+    for open in ["/api/v1/health", "/api/v1/openapi.json"] {
+        assert_eq!(get(&f.state, open).await.status, StatusCode::OK, "{open}");
+    }
     // Without the token, a known and an unknown id answer the same.
     let unknown = "01M7YCRCB0N2002GGNQZ2NDN8Y";
     for target in [id.as_str(), unknown] {
