@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # differenti
 PYTHON = os.path.join(HERE, ".venv-airflow", "bin", "python")
 
 KINDS = (["cron_trigger"] * 8 + ["cron_data_interval"] * 5 + ["delta_trigger"] * 4 + ["delta_data_interval"] * 4
-         + ["multi_cron"] * 3)
+         + ["multi_cron"] * 3 + ["events"] * 2)
 PRESETS = ["@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"]
 # Crons whose fires sit where DST moves the clock, and the every-hour kind (`_covers_every_hour`).
 DST_CRONS = ["30 2 * * *", "0 2 * * *", "30 1 * * *", "0 3 * * *", "30 * * * *", "*/15 * * * *", "0 * * * *",
@@ -176,6 +176,18 @@ def generate(rng: random.Random, n: int) -> list:
                      "day": [24, 50, 24 * 7, 24 * 40, 24 * 400, 24 * 1000]}[fine]
             span = dt.timedelta(hours=rng.choice(hours), minutes=rng.choice([0, 0, 0, 17, 30]))
             period = dt.timedelta(days=400)
+        elif kind == "events":
+            # EventsTimetable: moments around the window, some twice, with their own offsets.
+            span = dt.timedelta(hours=rng.choice([1, 24, 24 * 7, 24 * 60]))
+            period = span
+            k = rng.choice([0, 1, 3, 5, 8, 12])
+            moments = [start + span * (rng.random() * 1.6 - 0.3) for _ in range(k)]
+            moments = [m.replace(microsecond=0, second=0) for m in moments]
+            if moments and rng.random() < 0.3:
+                moments.append(moments[0])  # listed twice: runs once
+            if rng.random() < 0.3:
+                moments.append(start)  # on the from_date
+            inp["events"] = [_write(rng, m, zone) for m in moments]
         else:
             every = _every(rng)
             inp["every"] = every
@@ -234,7 +246,9 @@ def _unit(d: dict) -> str:
 
 def spec(inp: dict) -> str:
     kind = inp["timetable"]
-    if kind == "multi_cron":
+    if kind == "events":
+        parts = ["events: [" + ", ".join(f'"{e}"' for e in inp["events"]) + "]"]
+    elif kind == "multi_cron":
         parts = ["cron: [" + ", ".join(f'"{c}"' for c in inp["crons"]) + "]"]
         if inp.get("interval"):
             parts.append(f"interval: {_unit(inp['interval'])}")

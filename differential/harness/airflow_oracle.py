@@ -118,7 +118,7 @@ def schedule_form(inp: dict, explicit: bool = False) -> str:
     dag-processor has one config for all its DAGs) writes the data-interval kinds as instances.
     """
     kind = inp["timetable"]
-    if kind == "multi_cron":
+    if kind in ("multi_cron", "events"):
         return "timetable"
     if kind == "cron_trigger" and inp.get("interval"):
         return "timetable"
@@ -134,7 +134,10 @@ def dag_source(inp: dict, dag_id: str, explicit: bool = False) -> str:
     kind = inp["timetable"]
     zone_src = _zone_source(inp.get("zone"))
     form = schedule_form(inp, explicit)
-    if kind == "multi_cron":
+    if kind == "events":
+        dates = ", ".join(f"pendulum.parse({e!r})" for e in inp["events"])
+        sched = f"EventsTimetable(event_dates=[{dates}])"
+    elif kind == "multi_cron":
         extra = f", interval={_delta_source(inp['interval'])}" if inp.get("interval") else ""
         crons = ", ".join(repr(c) for c in inp["crons"])
         sched = f"MultipleCronTriggerTimetable({crons}, timezone={zone_src}{extra})"
@@ -161,7 +164,7 @@ import pendulum
 from dateutil.relativedelta import relativedelta
 
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG, CronDataIntervalTimetable, CronTriggerTimetable, DeltaDataIntervalTimetable, DeltaTriggerTimetable, MultipleCronTriggerTimetable
+from airflow.sdk import DAG, CronDataIntervalTimetable, CronTriggerTimetable, DeltaDataIntervalTimetable, DeltaTriggerTimetable, EventsTimetable, MultipleCronTriggerTimetable
 
 with DAG(
     dag_id={dag_id!r},

@@ -94,6 +94,7 @@ codes! {
     AIRFLOW_NO_RUNS = "E0423": "airflow finds no run to create in the window, and refuses the backfill";
     AIRFLOW_NOT_PERIODIC = "E0424": "airflow refuses to backfill a schedule that is not periodic (`@once`, `@continuous`, none)";
     AIRFLOW_INTERVAL_ON_DATA_INTERVAL = "E0425": "`schedule.interval` belongs to a trigger timetable, not a data-interval one";
+    AIRFLOW_EVENTS_UNLOADABLE = "E0426": "airflow 3.3.2 cannot load a DAG with an EventsTimetable, so it cannot be backfilled";
     POLYAXON_NO_OPERATION = "E0510": "the paste has no polyaxon operation to backfill";
     POLYAXON_NO_MATRIX = "E0511": "the polyaxon operation has no `matrix`";
     POLYAXON_NOT_GRID = "E0512": "the polyaxon matrix samples runs; a backfill needs `grid` or `mapping`";

@@ -413,22 +413,9 @@ fn timetable_of(
                 );
                 return None;
             }
-            // `cron_presets`: Airflow's own nicknames become crons before croniter sees
-            // them (`@quarterly` is Airflow's, not croniter's).
-            let preset = [
-                ("@hourly", "0 * * * *"),
-                ("@daily", "0 0 * * *"),
-                ("@weekly", "0 0 * * 0"),
-                ("@monthly", "0 0 1 * *"),
-                ("@quarterly", "0 0 1 */3 *"),
-                ("@yearly", "0 0 1 1 *"),
-            ]
-            .into_iter()
-            .find(|(name, _)| *name == expr.value)
-            .map(|(_, cron)| Sp::new(cron.to_owned(), expr.span));
             let cron = parse_cron(
                 input.text(),
-                preset.as_ref().unwrap_or(expr),
+                &preset(expr),
                 Airflow.cron_dialect(with_seconds),
                 diags,
             )?;
@@ -458,7 +445,7 @@ fn timetable_of(
             }
             let mut steps = vec![step_of(&cron)];
             for more in &spec.more_crons {
-                let c = parse_cron(input.text(), more, Airflow.cron_dialect(false), diags)?;
+                let c = parse_cron(input.text(), &preset(more), Airflow.cron_dialect(false), diags)?;
                 steps.push(step_of(&c));
             }
             // DST events are the calendar's view of one cron; a union has none here.
@@ -477,7 +464,19 @@ fn timetable_of(
             };
             Some((Step::Delta(delta), timetable, interval, None))
         }
-        Schedule::Partitions(_) | Schedule::Explicit { .. } => {
+        // Airflow 3.3.2 cannot load such a DAG: the task SDK's serializer writes no
+        // `_summary`, which `EventsTimetable.deserialize` reads, so the dag-processor
+        // fails on it and the DAG never exists for a backfill (run:
+        // differential/harness/FINDINGS-airflow.md).
+        Schedule::Explicit { .. } => {
+            diags.push(
+                Diagnostic::error(codes::AIRFLOW_EVENTS_UNLOADABLE, "airflow 3.3.2 cannot load a DAG whose schedule is an EventsTimetable (\"Failed to serialize DAG ...: '_summary'\"), so it cannot be backfilled")
+                    .at(schedule.span)
+                    .help("the task SDK's serializer drops `_summary`, which the timetable's deserializer reads; schedule the DAG with a cron or a MultipleCronTriggerTimetable instead"),
+            );
+            None
+        }
+        Schedule::Partitions(_) => {
             diags.push(
                 Diagnostic::error(
                     codes::WRONG_SCHEDULE_KIND,
@@ -489,6 +488,23 @@ fn timetable_of(
             None
         }
     }
+}
+
+/// `cron_presets`: Airflow's own nicknames become crons before croniter sees them
+/// (`@quarterly` is Airflow's, not croniter's); anything else as written.
+fn preset(expr: &Sp<String>) -> Sp<String> {
+    let cron = [
+        ("@hourly", "0 * * * *"),
+        ("@daily", "0 0 * * *"),
+        ("@weekly", "0 0 * * 0"),
+        ("@monthly", "0 0 1 * *"),
+        ("@quarterly", "0 0 1 */3 *"),
+        ("@yearly", "0 0 1 1 *"),
+    ]
+    .into_iter()
+    .find(|(name, _)| *name == expr.value)
+    .map_or(expr.value.as_str(), |(_, cron)| cron);
+    Sp::new(cron.to_owned(), expr.span)
 }
 
 /// A moment as the REST API reads it: with its offset, or naive as UTC.

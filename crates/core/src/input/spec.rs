@@ -213,6 +213,8 @@ pub(crate) struct Spec {
     /// `schedule.cron` written as a list: the crons after the first (Airflow's
     /// `MultipleCronTriggerTimetable`).
     pub more_crons: Vec<Sp<String>>,
+    /// Where `schedule.events` was written (Airflow's `EventsTimetable`).
+    pub events_at: Option<Span>,
     /// Set by dialect readers: how the orchestrator's own input shapes the runs.
     pub native: Native,
 }
@@ -668,10 +670,11 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
             "partitions",
             "timetable",
             "interval",
+            "events",
         ],
         "`schedule`",
     );
-    let kinds: Vec<&Node> = ["cron", "every", "partitions"]
+    let kinds: Vec<&Node> = ["cron", "every", "partitions", "events"]
         .iter()
         .filter_map(|k| {
             m.iter()
@@ -712,6 +715,11 @@ fn parse_schedule(v: &Node, r: &mut Reader<'_>) -> Option<Sp<Schedule>> {
             _ => r.string(n, "cron")?,
         };
         return Some(Sp::new(Schedule::Cron { expr, with_seconds }, v.span));
+    }
+    if let Some(n) = v.get("events") {
+        // Airflow's EventsTimetable: runs at these moments (inside the window).
+        let dates = r.string_list(n, "events");
+        return Some(Sp::new(Schedule::Explicit { dates }, v.span));
     }
     if let Some(n) = v.get("every") {
         let (unit, count) = parse_every(n, r, "every")?;
@@ -823,6 +831,7 @@ fn parse_every(n: &Node, r: &mut Reader<'_>, what: &str) -> Option<(Sp<Unit>, Sp
 
 /// `schedule.timetable`, `schedule.interval` and a list of crons (Airflow's).
 fn parse_timetable(v: &Node, r: &mut Reader<'_>, spec: &mut Spec) {
+    spec.events_at = v.get("events").map(|n| n.span);
     if let Some(Value::Seq(items)) = v.get("cron").map(|n| &n.value) {
         spec.more_crons = items
             .iter()

@@ -129,13 +129,15 @@ pub(crate) fn validate<'s>(
     };
     // The window's ends, read once: only for a schedule over a window that was written
     // as a mapping (an explicit list of dates has none).
+    // (An engine with timetables reads explicit dates as events inside the window:
+    // Airflow's EventsTimetable.)
     let explicit = matches!(
         spec.schedule,
         Some(Sp {
             value: Schedule::Explicit { .. },
             ..
         })
-    );
+    ) && !profile.takes_timetable();
     let (start, end) = if spec.is_mapping && !explicit && !spec.window_broken {
         let start = match &spec.start {
             Some(s) => moment(diags, s, "window.start"),
@@ -196,10 +198,41 @@ pub(crate) fn validate<'s>(
     if !spec.is_mapping {
         return (input, None);
     }
-    if let Some(Sp {
-        value: Schedule::Explicit { dates },
-        ..
-    }) = &spec.schedule
+    for at in [
+        spec.timetable.as_ref().map(|t| t.span),
+        spec.data_interval.as_ref().map(|t| t.span),
+        spec.more_crons.first().map(|c| c.span),
+        spec.events_at,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !input.profile.takes_timetable() {
+            let with: Vec<&str> = Engine::ALL
+                .iter()
+                .filter(|e| crate::engine::profile(**e).takes_timetable())
+                .map(|e| e.name())
+                .collect();
+            diags.push(
+                Diagnostic::error(
+                    codes::TIMETABLE_NOT_HERE,
+                    format!(
+                        "{engine} has no timetables: `schedule.timetable`, `schedule.interval`, `schedule.events` and a list of crons are for {}",
+                        with.join(", ")
+                    ),
+                )
+                .at(at),
+            );
+        }
+    }
+
+    if let (
+        Some(Sp {
+            value: Schedule::Explicit { dates },
+            ..
+        }),
+        true,
+    ) = (&spec.schedule, explicit)
     {
         let mut moments = Vec::with_capacity(dates.len());
         for d in dates {
@@ -250,32 +283,6 @@ pub(crate) fn validate<'s>(
             )
             .at_opt(s),
         );
-    }
-    for at in [
-        spec.timetable.as_ref().map(|t| t.span),
-        spec.data_interval.as_ref().map(|t| t.span),
-        spec.more_crons.first().map(|c| c.span),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if !input.profile.takes_timetable() {
-            let with: Vec<&str> = Engine::ALL
-                .iter()
-                .filter(|e| crate::engine::profile(**e).takes_timetable())
-                .map(|e| e.name())
-                .collect();
-            diags.push(
-                Diagnostic::error(
-                    codes::TIMETABLE_NOT_HERE,
-                    format!(
-                        "{engine} has no timetables: `schedule.timetable`, `schedule.interval` and a list of crons are for {}",
-                        with.join(", ")
-                    ),
-                )
-                .at(at),
-            );
-        }
     }
     input.profile.check(&input, diags);
     let (Some(start), Some(end)) = (start, end) else {

@@ -116,7 +116,7 @@ fn what_cannot_be_backfilled_or_read_is_refused_where_it_is_written() {
         ("\"a\", schedule=[Asset(\"s3://x\")]", "E0553@6:24"),
         (
             "\"a\", schedule=EventsTimetable(event_dates=[])",
-            "E0553@6:24",
+            "E0426@6:24",
         ),
         ("\"a\", schedule=\"0 2\" + \" * * *\"", "E0550@6:24"),
         ("\"a\", schedule=timedelta(days=x)", "E0550@6:39"),
@@ -218,4 +218,14 @@ fn several_crons_are_airflows_alone() {
     let text = "engine: airflow\nschedule: {cron: [\"0 2 * * *\", \"0 3 * * *\"], timetable: data_interval}\nwindow: {start: 2024-01-01, end: 2024-01-03}\nnow: 2025-01-01T00:00:00Z\n";
     let (_, errors) = planned(text, &PlanOptions::default());
     assert!(errors.iter().any(|e| e.starts_with("E0553")), "{errors:?}");
+}
+
+#[test]
+fn events_are_refused_as_airflow_3_3_2_cannot_load_them() {
+    let text = "engine: airflow\nschedule: {events: [\"2024-01-02T00:00:00Z\"]}\nwindow: {start: 2024-01-01, end: 2024-01-03}\nnow: 2025-01-01T00:00:00Z\n";
+    let (_, errors) = planned(text, &PlanOptions::default());
+    assert_eq!(errors, ["E0426@2:11"]);
+    let text = text.replace("engine: airflow", "engine: flyte");
+    let (_, errors) = planned(&text, &PlanOptions::default());
+    assert!(errors.iter().any(|e| e.starts_with("E0116")), "{errors:?}");
 }

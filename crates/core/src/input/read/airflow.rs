@@ -929,6 +929,7 @@ pub(crate) fn airflow_dag<'t>(text: &'t str, r: &mut Reader<'t>, options: &PlanO
                                 }
                             }
                         }
+                        "EventsTimetable" => cx.error(codes::AIRFLOW_EVENTS_UNLOADABLE, "airflow 3.3.2 cannot load a DAG whose schedule is an EventsTimetable (\"Failed to serialize DAG ...: '_summary'\"), so it cannot be backfilled".to_owned(), at, Some("the task SDK's serializer drops `_summary`, which the timetable's deserializer reads")),
                         other => cx.error(codes::AIRFLOW_TIMETABLE_UNSUPPORTED, format!("`{other}(...)` is a schedule the planner does not reproduce yet (it reproduces cron strings, presets, `timedelta`, `relativedelta`, the Cron/Delta trigger and data-interval timetables and MultipleCronTriggerTimetable)"), at, None),
                     }
                 }
