@@ -229,3 +229,30 @@ fn events_are_refused_as_airflow_3_3_2_cannot_load_them() {
     let (_, errors) = planned(&text, &PlanOptions::default());
     assert!(errors.iter().any(|e| e.starts_with("E0116")), "{errors:?}");
 }
+
+#[test]
+fn the_backfill_command_pasted_with_the_dag_gives_the_window_order_and_concurrency() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/airflow/nightly_etl.py"
+    ))
+    .unwrap();
+    let command = "\n# airflow backfill create --dag-id nightly_etl --from-date '2024-03-08T00:00:00-05:00' \\\n#   --to-date 2024-03-12T02:30:00-04:00 --run-backwards --max-active-runs=3\n";
+    // One line only: the continuation is on the next line, so write it whole.
+    let command = command.replace(" \\\n#  ", "");
+    let options = PlanOptions {
+        now: Some("2025-01-01T00:00:00Z".parse().unwrap()),
+        ..PlanOptions::default()
+    };
+    let p = plan(&format!("{text}{command}"), &options).plan.unwrap();
+    assert_eq!(p.run_count(), 5);
+    assert_eq!(p.run(0).unwrap().logical_date, "2024-03-12T02:30:00-04:00");
+    assert_eq!(p.summary().concurrency, 3);
+    let bad = format!(
+        "{text}{}",
+        command.replace("--run-backwards", "--run-backward")
+    );
+    let p = plan(&bad, &options);
+    let d = p.diagnostics.iter().find(|d| d.code == "E0101").unwrap();
+    assert_eq!(d.help.as_deref(), Some("did you mean `--run-backwards`?"));
+}

@@ -947,6 +947,8 @@ pub(crate) fn airflow_dag<'t>(text: &'t str, r: &mut Reader<'t>, options: &PlanO
     if let Some(body) = request_body(&toks) {
         read_body(&mut cx, &body, dag_id.as_deref(), &mut spec);
     }
+    // Or the `airflow backfill create` command, pasted (commented) with the DAG.
+    read_command(&mut cx, text, dag_id.as_deref(), &mut spec);
     if spec.start.is_none() || spec.end.is_none() {
         cx.error(codes::NO_WINDOW_END, "a DAG file does not say the backfill's window: give its from_date and to_date (`--start` and `--end` on the command line, Start and End in the form)".to_owned(), call.at, None);
     }
@@ -1050,5 +1052,165 @@ fn read_body(cx: &mut Ctx<'_, '_, '_>, body: &Py, dag_id: Option<&str>, spec: &m
                     .map(|s| format!("did you mean `{s}`?"));
             }
         }
+    }
+}
+
+/// Shell words of `line` (single and double quotes, backslash escapes outside quotes),
+/// each with its byte range in the line.
+fn shell_words(line: &str) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut chars = line.char_indices().peekable();
+    while let Some(&(i, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let start = i;
+        let mut word = String::new();
+        let mut end = i;
+        while let Some(&(j, c)) = chars.peek() {
+            if c.is_whitespace() {
+                break;
+            }
+            chars.next();
+            end = j + c.len_utf8();
+            match c {
+                '\'' | '"' => {
+                    for (k, d) in chars.by_ref() {
+                        end = k + d.len_utf8();
+                        if d == c {
+                            break;
+                        }
+                        word.push(d);
+                    }
+                }
+                '\\' => {
+                    if let Some((k, d)) = chars.next() {
+                        end = k + d.len_utf8();
+                        word.push(d);
+                    }
+                }
+                _ => word.push(c),
+            }
+        }
+        out.push((word, start, end));
+    }
+    out
+}
+
+/// `airflow backfill create --dag-id D --from-date F --to-date T [--run-backwards]
+/// [--max-active-runs N] …` on a line of the file (usually commented): the window, the
+/// order and the concurrency, where the caller and a pasted request body give none.
+fn read_command(cx: &mut Ctx<'_, '_, '_>, text: &str, dag_id: Option<&str>, spec: &mut Spec) {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let Some(k) = line.find("airflow backfill create") else {
+            continue;
+        };
+        let rest = &line[k + "airflow backfill create".len()..];
+        let base = at + k + "airflow backfill create".len();
+        let words = shell_words(rest.trim_end());
+        let mut i = 0;
+        while i < words.len() {
+            let (flag, s0, e0) = &words[i];
+            let span = Span::of(text, base + s0, base + e0);
+            let (name, inline) = match flag.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_owned())),
+                None => (flag.as_str(), None),
+            };
+            let takes_value = matches!(
+                name,
+                "--dag-id"
+                    | "--from-date"
+                    | "--to-date"
+                    | "--max-active-runs"
+                    | "--reprocess-behavior"
+                    | "--dag-run-conf"
+            );
+            let value = if takes_value {
+                match inline {
+                    Some(v) => Some((v, span)),
+                    None => {
+                        i += 1;
+                        words
+                            .get(i)
+                            .map(|(v, a, b)| (v.clone(), Span::of(text, base + a, base + b)))
+                    }
+                }
+            } else {
+                None
+            };
+            match (name, value) {
+                ("--from-date", Some((v, vs))) if spec.start.is_none() => {
+                    spec.start = Some(Sp::new(v, vs))
+                }
+                ("--to-date", Some((v, vs))) if spec.end.is_none() => {
+                    spec.end = Some(Sp::new(v, vs))
+                }
+                ("--from-date" | "--to-date", Some(_)) => {}
+                ("--run-backwards", _) => {
+                    spec.order = Some(Sp::new(crate::input::spec::Order::NewestFirst, span))
+                }
+                ("--max-active-runs", Some((v, vs))) => match v.parse::<i64>() {
+                    Ok(n) => spec.concurrency = Some(Sp::new(n, vs)),
+                    Err(_) => cx.error(
+                        codes::AIRFLOW_DAG_UNREADABLE,
+                        format!("`--max-active-runs {v}` is not a whole number"),
+                        vs,
+                        None,
+                    ),
+                },
+                ("--dag-id", Some((v, vs))) => {
+                    if dag_id.is_some_and(|d| d != v) {
+                        let d = Diagnostic::warning(
+                            codes::AIRFLOW_BODY_OTHER_DAG,
+                            format!(
+                                "the command names DAG `{v}`, the file defines `{}`",
+                                dag_id.unwrap_or_default()
+                            ),
+                        )
+                        .at(vs);
+                        cx.r.diags.push(d);
+                    }
+                }
+                ("--reprocess-behavior", Some((v, vs))) if v != "none" => {
+                    let d = Diagnostic::note(codes::AIRFLOW_REPROCESS, "`--reprocess-behavior` decides what happens to runs that already exist; the plan is for a DAG with no runs in the window, where every value creates the same runs")
+                        .at(vs);
+                    cx.r.diags.push(d);
+                }
+                ("--reprocess-behavior" | "--dag-run-conf", Some(_))
+                | ("--dry-run" | "--run-on-latest-version", None) => {}
+                (flag, None) if takes_value => cx.error(
+                    codes::AIRFLOW_DAG_UNREADABLE,
+                    format!("`{flag}` needs a value"),
+                    span,
+                    None,
+                ),
+                (flag, _) => {
+                    let known = [
+                        "--dag-id",
+                        "--from-date",
+                        "--to-date",
+                        "--run-backwards",
+                        "--max-active-runs",
+                        "--reprocess-behavior",
+                        "--dag-run-conf",
+                        "--dry-run",
+                        "--run-on-latest-version",
+                    ];
+                    let d = cx.r.error(
+                        codes::UNKNOWN_KEY,
+                        format!("`airflow backfill create` has no option `{flag}`"),
+                        span,
+                    );
+                    d.help = crate::diag::did_you_mean(flag, &known)
+                        .map(|s| format!("did you mean `{s}`?"));
+                }
+            }
+            i += 1;
+        }
+        return;
     }
 }
