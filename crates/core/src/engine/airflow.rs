@@ -154,8 +154,8 @@ impl Step {
                 }))
             }
             Step::Delta(d) => d.apply(c, 1).map(|v| At::utc(v.t)),
-            // `min` of the timetables' infos by logical date; one that fails fails all.
-            Step::Multi(steps) => earliest(steps.iter().map(|s| s.next(c))),
+            // The union's next fire; the backfill picks by logical date (`pick`).
+            Step::Multi(_) => pick(self, Delta::Secs(0), |s| s.next(c)),
         }
     }
 
@@ -193,7 +193,7 @@ impl Step {
                 })
             }
             Step::Delta(_) => Some(c),
-            Step::Multi(steps) => earliest(steps.iter().map(|s| s.align_next(c))),
+            Step::Multi(_) => pick(self, Delta::Secs(0), |s| s.align_next(c)),
         }
     }
 
@@ -213,17 +213,24 @@ impl Step {
     }
 }
 
-/// The earliest of several candidates (the first of equals, as Python's `min`), `None`
-/// when any is missing (that timetable raised).
-fn earliest(candidates: impl Iterator<Item = Option<At>>) -> Option<At> {
-    let mut best: Option<At> = None;
-    for c in candidates {
-        let c = c?;
-        if best.is_none_or(|b| c.t < b.t) {
-            best = Some(c);
+
+/// The next fire `f` gives: for a `MultipleCronTriggerTimetable`, the one whose run has
+/// the earliest *logical date* (`min` by `_dagrun_info_sort_key_catchup`), which with an
+/// `interval` of months or years is not always the earliest fire; `None` when any
+/// timetable fails.
+fn pick(step: &Step, interval: Delta, f: impl Fn(&Step) -> Option<At>) -> Option<At> {
+    let Step::Multi(steps) = step else {
+        return f(step);
+    };
+    let mut best: Option<(i64, At)> = None;
+    for s in steps {
+        let fire = f(s)?;
+        let logical = interval.apply(fire, -1)?.t;
+        if best.is_none_or(|(l, _)| logical < l) {
+            best = Some((logical, fire));
         }
     }
-    best
+    best.map(|(_, fire)| fire)
 }
 
 /// One run of the list: its data interval's ends, and the offset `run_after` is written
@@ -246,7 +253,7 @@ fn intervals(
         // `_TriggerTimetable.next_dagrun_info` with catchup: the first fire at or after
         // the start, then `_get_next` of the previous run's end, while not after the end.
         Timetable::Trigger => {
-            let Some(mut next) = step.align_next(from) else {
+            let Some(mut next) = pick(step, interval, |s| s.align_next(from)) else {
                 return Some((out, true));
             };
             while next.t <= to {
@@ -257,7 +264,7 @@ fn intervals(
                     return Some((out, true));
                 };
                 out.push((start.t, next.t, next.off));
-                match step.next(next) {
+                match pick(step, interval, |s| s.next(next)) {
                     Some(after) if after.t > next.t => next = after,
                     _ => return Some((out, true)),
                 }
