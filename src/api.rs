@@ -415,6 +415,9 @@ mod tests {
             "invoice⟨U+202E⟩fdp.exe"
         );
         assert_eq!(display_title("plain", "airflow", "x"), "plain");
-        assert_eq!(display_title("  ", "airflow", "01J"), "airflow backfill 01J");
+        assert_eq!(
+            display_title("  ", "airflow", "01J"),
+            "airflow backfill 01J"
+        );
     }
 }
