@@ -202,8 +202,9 @@ impl Submission {
     /// the digest differs.
     ///
     /// A plan of up to [`INLINE_RUNS`] runs is turned into rows here, its digest computed
-    /// on the way, so a mismatch is found before the database is touched. A larger one is
-    /// turned into rows while it is stored, and its digest checked before the commit.
+    /// on the way, so a mismatch is found before the database is touched. A larger one has
+    /// its digest computed and compared here too, then is turned into rows while it is
+    /// stored (and the digest checked again before the commit).
     pub fn check(self, max_runs: u64, clock_now: &Now) -> Result<Checked, AppError> {
         let options = PlanOptions {
             engine: self.engine,
@@ -229,6 +230,10 @@ impl Submission {
             self.verify(&rows.digest, plan.run_count())?;
             Some(rows)
         } else {
+            // The digest first, from the runs alone: a wrong one is refused here, before
+            // the writer lock is taken or a row is written (issue 11, item 9). The rows
+            // (and the digest again, which the commit checks) are made while storing.
+            self.verify(&plan.digest(), plan.run_count())?;
             None
         };
         Ok(Checked {

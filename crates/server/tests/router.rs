@@ -247,7 +247,7 @@ async fn a_large_plan_is_streamed_whole_or_not_at_all() {
     let p = plan(LARGE, &PlanOptions::default()).plan.unwrap();
     assert!(p.run_count() > 8192, "{}", p.run_count());
     let (runs, batches) = (p.run_count(), p.batch_count());
-    // Another digest: found only once every row is inserted, then rolled back.
+    // Another digest: found before anything is written.
     let mut body = submission(LARGE, "large");
     body["digest"] = json!(digest_of(FLYTE));
     let a = submit(&f.state, &body).await;
@@ -1262,4 +1262,21 @@ async fn every_response_carries_the_security_headers() {
         csp.contains("'sha256-mStLiw5ufhC4Rn65S+yuobFT1L6YIq0IsINW02YqTpc='"),
         "{csp}"
     );
+}
+
+#[tokio::test]
+async fn a_wrong_digest_is_refused_before_the_writer_lock() {
+    // Another writer holds the database (a long submission being stored): a large
+    // submission with another digest must be answered 409 at once, not wait for the lock
+    // (which would end in 503 after the busy timeout) — issue 11, item 9.
+    let f = fixture(true);
+    let holder = rusqlite::Connection::open(&f.db_path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut body = submission(LARGE, "large");
+    body["digest"] = json!(digest_of(FLYTE));
+    // Waiting for the lock would end in 503 (busy); the digest is compared first.
+    let a = submit(&f.state, &body).await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text);
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(counts(&f), (0, 0, 0));
 }
