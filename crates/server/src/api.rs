@@ -37,7 +37,14 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     require_json(&headers)?;
     let body = body.map_err(|e| body_error(&e, state.config.body_limit))?;
-    let key = idempotency_key(&headers)?;
+    // Scoped to the token and living the configured time (issue 11, item 11).
+    let key = idempotency_key(&headers)?.map(|k| {
+        store::IdempotencyKey::new(
+            &k,
+            state.config.token.as_deref(),
+            state.config.idempotency_ttl_secs,
+        )
+    });
     let max_runs = state.config.max_runs;
     let db = state.db.clone();
     // One trip to the blocking pool for the whole submission: parsing and planning are
@@ -52,7 +59,7 @@ pub async fn submit(
             }
         }
         let checked = submission.check(max_runs, &ids::clock_now())?;
-        db.write_blocking(|c| store::insert(c, &checked, key.as_deref(), &request_hash))
+        db.write_blocking(|c| store::insert(c, &checked, key.as_ref(), &request_hash))
     })
     .await?;
     Ok(created(stored))

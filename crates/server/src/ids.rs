@@ -27,6 +27,14 @@ pub fn timestamp() -> String {
     format!("{}.{:03}Z", Civil::from_secs(secs), d.subsec_millis())
 }
 
+/// `secs` seconds ago, in [`timestamp`]'s format (so the two compare as text).
+#[must_use]
+pub fn timestamp_ago(secs: u64) -> String {
+    let d = since_epoch().saturating_sub(std::time::Duration::from_secs(secs));
+    let s = i64::try_from(d.as_secs()).unwrap_or(0);
+    format!("{}.{:03}Z", Civil::from_secs(s), d.subsec_millis())
+}
+
 /// Now, as RFC 3339 UTC to the second: what the core gets as "now" when a submission
 /// gives none.
 #[must_use]

@@ -27,4 +27,4 @@ pub use db::Db;
 pub use error::AppError;
 pub use http::{app, parse_origin, AppState, Config, DEFAULT_BODY_LIMIT, OPENAPI};
 pub use ids::clock_now;
-pub use state::read_token_file;
+pub use state::{read_token_file, DEFAULT_IDEMPOTENCY_TTL_SECS};

@@ -185,6 +185,10 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     public_hosts: Vec<String>,
+    /// How long an `Idempotency-Key` is answered with its first backfill, in seconds
+    /// (after it, the key may be used for a new one).
+    #[arg(long, env = "BACKFILL_IDEMPOTENCY_TTL", default_value_t = backfill_server::DEFAULT_IDEMPOTENCY_TTL_SECS)]
+    idempotency_ttl: u64,
 }
 
 fn main() -> ExitCode {
@@ -266,6 +270,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         db,
         config: Config {
             hosts: config.hosts,
+            idempotency_ttl_secs: args.idempotency_ttl,
             token,
             body_limit: args.body_limit,
             cors_origins,

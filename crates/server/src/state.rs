@@ -24,7 +24,12 @@ pub struct Config {
     /// The host names this server answers for (a request with another `Host` is refused:
     /// DNS rebinding). Loopback names by default; `--public-host` adds.
     pub hosts: Vec<String>,
+    /// How long an `Idempotency-Key` is answered with its first backfill, in seconds.
+    pub idempotency_ttl_secs: u64,
 }
+
+/// The default lifetime of an `Idempotency-Key`: a day.
+pub const DEFAULT_IDEMPOTENCY_TTL_SECS: u64 = 86_400;
 
 /// The host names answered by default: loopback's.
 pub const LOOPBACK_HOSTS: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
@@ -40,6 +45,7 @@ impl Config {
             cors_origins: Vec::new(),
             max_runs: backfill_core::DEFAULT_LIMIT,
             hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
+            idempotency_ttl_secs: DEFAULT_IDEMPOTENCY_TTL_SECS,
         }
     }
 }

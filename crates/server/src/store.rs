@@ -92,13 +92,46 @@ fn receipt_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Receipt> {
 
 const BY_KEY: &str =
     "SELECT public_id, title, engine, run_count, batch_count, digest, created_at, \
-                      request_hash FROM backfills WHERE idempotency_key = ?1";
+                      request_hash FROM backfills WHERE idempotency_key = ?1 AND created_at >= ?2";
+
+/// An `Idempotency-Key` as stored: scoped to the token (if any), and answered only while
+/// it is younger than the configured lifetime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// The key as stored: `<token scope>:<key>` with a token, else the key.
+    pub scoped: String,
+    /// The oldest `created_at` a replay may have (RFC 3339 UTC, milliseconds).
+    pub not_before: String,
+}
+
+impl IdempotencyKey {
+    /// `key` as sent, under `token` (if any), living `ttl_secs`.
+    #[must_use]
+    pub fn new(key: &str, token: Option<&str>, ttl_secs: u64) -> IdempotencyKey {
+        use sha2::Digest;
+        let scoped = match token {
+            Some(t) => {
+                let d = sha2::Sha256::digest(t.as_bytes());
+                let scope: String = d.iter().take(8).map(|b| format!("{b:02x}")).collect();
+                format!("{scope}:{key}")
+            }
+            None => key.to_owned(),
+        };
+        IdempotencyKey {
+            scoped,
+            not_before: ids::timestamp_ago(ttl_secs),
+        }
+    }
+}
 
 /// The receipt stored under `key`, if any, with its request hash.
-fn find_by_key(conn: &Connection, key: &str) -> Result<Option<(Receipt, String)>, AppError> {
+fn find_by_key(
+    conn: &Connection,
+    key: &IdempotencyKey,
+) -> Result<Option<(Receipt, String)>, AppError> {
     let mut stmt = conn.prepare_cached(BY_KEY)?;
     let found = stmt
-        .query_row([key], |r| {
+        .query_row(params![key.scoped, key.not_before], |r| {
             Ok((
                 receipt_from_row(r)?,
                 r.get::<_, Option<String>>("request_hash")?
@@ -124,7 +157,7 @@ fn replay(
 /// The answer for `key` without writing anything (`None`: the key is new).
 pub fn lookup_key(
     conn: &Connection,
-    key: &str,
+    key: &IdempotencyKey,
     request_hash: &str,
 ) -> Result<Option<Stored>, AppError> {
     replay(find_by_key(conn, key)?, request_hash)
@@ -161,7 +194,7 @@ const BATCHES_TABLE: &str = "batches (backfill_id, idx, first_run, last_run, siz
 pub fn insert(
     conn: &mut Connection,
     checked: &Checked,
-    key: Option<&str>,
+    key: Option<&IdempotencyKey>,
     request_hash: &str,
 ) -> Result<Stored, AppError> {
     let plan = &checked.plan;
@@ -172,6 +205,12 @@ pub fn insert(
     let digest = &sub.digest;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if let Some(key) = key {
+        // An expired key is free again: the old backfill keeps its data, not the key.
+        tx.prepare_cached(
+            "UPDATE backfills SET idempotency_key = NULL \
+             WHERE idempotency_key = ?1 AND created_at < ?2",
+        )?
+        .execute(params![key.scoped, key.not_before])?;
         if let Some(stored) = replay(find_by_key(&tx, key)?, request_hash)? {
             return Ok(stored);
         }
@@ -189,7 +228,7 @@ pub fn insert(
         to_i64(plan.batch_count()),
         checked.labels_json,
         checked.summary_json,
-        key,
+        key.map(|k| k.scoped.as_str()),
         request_hash,
         now,
         checked.diagnostics_json,
@@ -200,7 +239,11 @@ pub fn insert(
         if key.is_some() && e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
         {
             drop(tx);
-            if let Some(stored) = lookup_key(conn, key.unwrap_or_default(), request_hash)? {
+            if let Some(stored) = key
+                .map(|k| lookup_key(conn, k, request_hash))
+                .transpose()?
+                .flatten()
+            {
                 return Ok(stored);
             }
         }
@@ -710,17 +753,34 @@ mod tests {
         drop(db);
         let mut conn = Connection::open(dir.path().join("s.db")).unwrap();
         let (first, hash) = checked("a");
-        let Stored::Created(receipt) = insert(&mut conn, &first, Some("k"), &hash).unwrap() else {
+        let Stored::Created(receipt) = insert(
+            &mut conn,
+            &first,
+            Some(&IdempotencyKey::new("k", None, 60)),
+            &hash,
+        )
+        .unwrap() else {
             panic!("not created")
         };
         let (again, hash_again) = checked("a");
         assert_eq!(
-            insert(&mut conn, &again, Some("k"), &hash_again).unwrap(),
+            insert(
+                &mut conn,
+                &again,
+                Some(&IdempotencyKey::new("k", None, 60)),
+                &hash_again
+            )
+            .unwrap(),
             Stored::Replayed(receipt)
         );
         let (other, other_hash) = checked("b");
         assert!(matches!(
-            insert(&mut conn, &other, Some("k"), &other_hash),
+            insert(
+                &mut conn,
+                &other,
+                Some(&IdempotencyKey::new("k", None, 60)),
+                &other_hash
+            ),
             Err(AppError::IdempotencyKeyReused)
         ));
         let n: i64 = conn

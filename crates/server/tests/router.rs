@@ -1280,3 +1280,40 @@ async fn a_wrong_digest_is_refused_before_the_writer_lock() {
     holder.execute_batch("ROLLBACK").unwrap();
     assert_eq!(counts(&f), (0, 0, 0));
 }
+
+#[tokio::test]
+async fn idempotency_keys_expire_and_are_scoped_to_the_token() {
+    let f = fixture_with(true, |c| c.token = Some("token-a".into()));
+    let body = submission(DAGSTER, "once").to_string();
+    let keyed = |token: &str| {
+        let mut req = with_key("k-1", body.clone());
+        req.headers_mut().insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+        );
+        req
+    };
+    let first = send(&f.state, keyed("token-a")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let again = send(&f.state, keyed("token-a")).await;
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    // Under another token the same key is another key.
+    let mut rotated = f.state.clone();
+    rotated.config.token = Some("token-b".into());
+    let other = send(&rotated, keyed("token-b")).await;
+    assert_eq!(other.status, StatusCode::CREATED);
+    assert!(other.headers.get("idempotent-replayed").is_none());
+    assert_ne!(other.json()["id"], first.json()["id"]);
+    // Past its lifetime (a day by default) a key is free again; the old backfill stays.
+    let db = rusqlite::Connection::open(&f.db_path).unwrap();
+    db.execute(
+        "UPDATE backfills SET created_at = '2000-01-01T00:00:00.000Z' WHERE public_id = ?1",
+        [first.json()["id"].as_str().unwrap()],
+    )
+    .unwrap();
+    let fresh = send(&f.state, keyed("token-a")).await;
+    assert_eq!(fresh.status, StatusCode::CREATED);
+    assert!(fresh.headers.get("idempotent-replayed").is_none());
+    assert_ne!(fresh.json()["id"], first.json()["id"]);
+    assert_eq!(counts(&f).0, 3);
+}
