@@ -46,6 +46,7 @@ pub async fn submit(
         )
     });
     let max_runs = state.config.max_runs;
+    let quota = state.config.max_stored_runs;
     let db = state.db.clone();
     // One trip to the blocking pool for the whole submission: parsing and planning are
     // CPU work, the database calls block.
@@ -59,7 +60,7 @@ pub async fn submit(
             }
         }
         let checked = submission.check(max_runs, &ids::clock_now())?;
-        db.write_blocking(|c| store::insert(c, &checked, key.as_ref(), &request_hash))
+        db.write_blocking(|c| store::insert(c, &checked, key.as_ref(), &request_hash, quota))
     })
     .await?;
     Ok(created(stored))
@@ -255,6 +256,24 @@ async fn transition(
         .call(move |conn| store::transition(conn, &id, action))
         .await?;
     Ok(Json(item).into_response())
+}
+
+/// `DELETE /api/v1/backfills/{id}`: the backfill, its batches and its runs are gone
+/// (an operator's way to free storage). 204; 404 for an unknown id.
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if !ids::looks_like_id(&id) {
+        return Err(no_backfill(&id));
+    }
+    let key = id.clone();
+    let deleted = state.db.call(move |conn| store::delete(conn, &key)).await?;
+    if deleted {
+        Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(no_backfill(&id))
+    }
 }
 
 fn no_backfill(id: &str) -> AppError {

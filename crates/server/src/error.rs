@@ -84,6 +84,15 @@ pub enum AppError {
     },
     /// 422: an `Idempotency-Key` reused with a different request.
     IdempotencyKeyReused,
+    /// 507: storing this backfill would pass the configured quota of stored runs.
+    StorageFull {
+        /// Runs stored now.
+        stored: u64,
+        /// Runs this backfill has.
+        adding: u64,
+        /// The quota.
+        quota: u64,
+    },
     /// 503: the database is busy (another process holds its lock); retry.
     Unavailable(String),
     /// 500: something inside broke (database, I/O, a bug). Logged, never sent.
@@ -107,6 +116,7 @@ impl AppError {
         "invalid_plan",
         "invalid_submission",
         "idempotency_key_reused",
+        "storage_full",
         "unavailable",
         "internal",
     ];
@@ -137,6 +147,7 @@ impl AppError {
             AppError::IdempotencyKeyReused => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
             }
+            AppError::StorageFull { .. } => (StatusCode::INSUFFICIENT_STORAGE, "storage_full"),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -215,6 +226,15 @@ impl AppError {
             }
             AppError::IdempotencyKeyReused => {
                 "this Idempotency-Key was used for a different request; use a new key".to_owned()
+            }
+            AppError::StorageFull {
+                stored,
+                adding,
+                quota,
+            } => {
+                extra.insert("stored_runs".into(), json!(stored));
+                extra.insert("quota_runs".into(), json!(quota));
+                format!("the server stores {stored} runs and this backfill has {adding}: that passes its quota of {quota} runs; delete backfills that are done (DELETE /api/v1/backfills/{{id}}) or ask the operator to raise --max-stored-runs")
             }
             AppError::Unavailable(detail) => {
                 tracing::warn!(%detail, "database busy");
@@ -314,6 +334,11 @@ mod tests {
                 location: None,
             },
             AppError::IdempotencyKeyReused,
+            AppError::StorageFull {
+                stored: 0,
+                adding: 0,
+                quota: 0,
+            },
             AppError::Unavailable(String::new()),
             AppError::Internal(String::new()),
         ];

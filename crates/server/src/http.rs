@@ -33,7 +33,7 @@ fn api_routes() -> Router<AppState> {
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
         .route("/backfills", get(api::list).post(api::submit))
-        .route("/backfills/{id}", get(api::detail))
+        .route("/backfills/{id}", get(api::detail).delete(api::delete))
         .route("/backfills/{id}/pause", post(api::pause))
         .route("/backfills/{id}/resume", post(api::resume))
         .route("/backfills/{id}/cancel", post(api::cancel))

@@ -189,6 +189,10 @@ struct ServeArgs {
     /// (after it, the key may be used for a new one).
     #[arg(long, env = "BACKFILL_IDEMPOTENCY_TTL", default_value_t = backfill_server::DEFAULT_IDEMPOTENCY_TTL_SECS)]
     idempotency_ttl: u64,
+    /// The most runs the database holds in all (more: a submission gets 507); none:
+    /// unbounded.
+    #[arg(long, env = "BACKFILL_MAX_STORED_RUNS")]
+    max_stored_runs: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -271,6 +275,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         config: Config {
             hosts: config.hosts,
             idempotency_ttl_secs: args.idempotency_ttl,
+            max_stored_runs: args.max_stored_runs,
             token,
             body_limit: args.body_limit,
             cors_origins,

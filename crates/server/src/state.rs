@@ -26,6 +26,8 @@ pub struct Config {
     pub hosts: Vec<String>,
     /// How long an `Idempotency-Key` is answered with its first backfill, in seconds.
     pub idempotency_ttl_secs: u64,
+    /// The most runs stored in all, if bounded (beyond it a submission gets 507).
+    pub max_stored_runs: Option<u64>,
 }
 
 /// The default lifetime of an `Idempotency-Key`: a day.
@@ -46,6 +48,7 @@ impl Config {
             max_runs: backfill_core::DEFAULT_LIMIT,
             hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
             idempotency_ttl_secs: DEFAULT_IDEMPOTENCY_TTL_SECS,
+            max_stored_runs: None,
         }
     }
 }

@@ -196,6 +196,7 @@ pub fn insert(
     checked: &Checked,
     key: Option<&IdempotencyKey>,
     request_hash: &str,
+    max_stored_runs: Option<u64>,
 ) -> Result<Stored, AppError> {
     let plan = &checked.plan;
     let sub = &checked.submission;
@@ -213,6 +214,23 @@ pub fn insert(
         .execute(params![key.scoped, key.not_before])?;
         if let Some(stored) = replay(find_by_key(&tx, key)?, request_hash)? {
             return Ok(stored);
+        }
+    }
+    // The quota, under the writer lock: what is stored plus this one.
+    if let Some(quota) = max_stored_runs {
+        let stored: i64 = tx.query_row(
+            "SELECT COALESCE(SUM(run_count), 0) FROM backfills",
+            [],
+            |r| r.get(0),
+        )?;
+        let stored = u64::try_from(stored).unwrap_or(0);
+        let adding = plan.run_count();
+        if stored.saturating_add(adding) > quota {
+            return Err(AppError::StorageFull {
+                stored,
+                adding,
+                quota,
+            });
         }
     }
     let inserted = tx.prepare_cached(INSERT_BACKFILL)?.execute(params![
@@ -681,6 +699,13 @@ pub fn detail(conn: &mut Connection, id: &str, q: DetailQuery) -> Result<Option<
     }))
 }
 
+/// Delete backfill `id` with its batches and runs (the foreign keys cascade); whether it
+/// existed.
+pub fn delete(conn: &mut Connection, id: &str) -> Result<bool, AppError> {
+    let n = conn.execute("DELETE FROM backfills WHERE public_id = ?1", [id])?;
+    Ok(n > 0)
+}
+
 /// Apply `action` to backfill `id`: the new state, 404 when there is no such backfill,
 /// 409 with the current state when the action is not allowed from it.
 pub fn transition(conn: &mut Connection, id: &str, action: Action) -> Result<Item, AppError> {
@@ -758,6 +783,7 @@ mod tests {
             &first,
             Some(&IdempotencyKey::new("k", None, 60)),
             &hash,
+            None,
         )
         .unwrap() else {
             panic!("not created")
@@ -768,7 +794,8 @@ mod tests {
                 &mut conn,
                 &again,
                 Some(&IdempotencyKey::new("k", None, 60)),
-                &hash_again
+                &hash_again,
+                None,
             )
             .unwrap(),
             Stored::Replayed(receipt)
@@ -779,7 +806,8 @@ mod tests {
                 &mut conn,
                 &other,
                 Some(&IdempotencyKey::new("k", None, 60)),
-                &other_hash
+                &other_hash,
+                None,
             ),
             Err(AppError::IdempotencyKeyReused)
         ));

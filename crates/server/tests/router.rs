@@ -538,9 +538,9 @@ async fn wrong_methods_are_json_405s_with_allow() {
     let id = submit_ok(&f.state, FLYTE, "t").await;
     for (method, uri, allow) in [
         (
-            Method::DELETE,
+            Method::PUT,
             format!("/api/v1/backfills/{id}"),
-            "GET,HEAD",
+            "GET,HEAD,DELETE",
         ),
         (Method::PUT, "/api/v1/backfills".to_owned(), "GET,HEAD,POST"),
         (Method::GET, format!("/api/v1/backfills/{id}/pause"), "POST"),
@@ -955,7 +955,6 @@ async fn the_openapi_document_is_served_and_matches_the_routes() {
 
     // Every documented operation is routed; every other method on a documented path
     // is a 405. (A documented path that is not routed would be a 404.)
-    let id = submit_ok(&f.state, FLYTE, "t").await;
     let paths = doc["paths"].as_object().unwrap();
     let methods = [
         Method::GET,
@@ -965,8 +964,10 @@ async fn the_openapi_document_is_served_and_matches_the_routes() {
         Method::DELETE,
     ];
     for (path, item) in paths {
-        let uri = format!("/api/v1{}", path.replace("{id}", &id));
         for method in &methods {
+            // A backfill of its own for each call (one of them deletes it).
+            let id = submit_ok(&f.state, FLYTE, "t").await;
+            let uri = format!("/api/v1{}", path.replace("{id}", &id));
             let documented = item.get(method.as_str().to_ascii_lowercase()).is_some();
             let req = Request::builder()
                 .method(method.clone())
@@ -1006,6 +1007,7 @@ async fn the_openapi_document_is_served_and_matches_the_routes() {
         ]
     );
     // Undocumented neighbours are not routed.
+    let id = submit_ok(&f.state, FLYTE, "t").await;
     for uri in [
         "/api/v1/backfills/{id}/start",
         "/api/v1/backfill",
@@ -1316,4 +1318,71 @@ async fn idempotency_keys_expire_and_are_scoped_to_the_token() {
     assert!(fresh.headers.get("idempotent-replayed").is_none());
     assert_ne!(fresh.json()["id"], first.json()["id"]);
     assert_eq!(counts(&f).0, 3);
+}
+
+#[tokio::test]
+async fn an_operator_deletes_a_backfill_with_its_runs() {
+    let f = fixture_with(true, |c| c.token = Some("s3cret".into()));
+    let auth =
+        |req: axum::http::request::Builder| req.header(header::AUTHORIZATION, "Bearer s3cret");
+    let submit_req = auth(Request::post("/api/v1/backfills"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(submission(DAGSTER, "to delete").to_string()))
+        .unwrap();
+    let a = send(&f.state, submit_req).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let id = a.json()["id"].as_str().unwrap().to_owned();
+    let keep = auth(Request::post("/api/v1/backfills"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(submission(FLYTE, "kept").to_string()))
+        .unwrap();
+    assert_eq!(send(&f.state, keep).await.status, StatusCode::CREATED);
+    assert_eq!(counts(&f), (2, 19, 109));
+    let uri = format!("/api/v1/backfills/{id}");
+    // Without the token: 401, nothing deleted.
+    let bare = Request::delete(&uri).body(Body::empty()).unwrap();
+    assert_eq!(send(&f.state, bare).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(counts(&f).0, 2);
+    // From another site's page: 403.
+    let foreign = auth(Request::delete(&uri))
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f.state, foreign).await.status, StatusCode::FORBIDDEN);
+    // With it: 204, and the backfill, its batches and runs are gone; the other stays whole.
+    let del = auth(Request::delete(&uri)).body(Body::empty()).unwrap();
+    let a = send(&f.state, del).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.text);
+    assert_eq!(counts(&f), (1, 9, 9));
+    let again = auth(Request::delete(&uri)).body(Body::empty()).unwrap();
+    let a = send(&f.state, again).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.error()["code"], "not_found");
+}
+
+#[tokio::test]
+async fn a_quota_of_stored_runs_is_a_507_that_says_how_to_free_it() {
+    // DAGSTER has 100 runs, FLYTE 9: a quota of 150 takes one of each, not a second DAGSTER.
+    let f = fixture_with(true, |c| c.max_stored_runs = Some(150));
+    let id = submit_ok(&f.state, DAGSTER, "first").await;
+    submit_ok(&f.state, FLYTE, "small").await;
+    let a = submit(&f.state, &submission(DAGSTER, "second")).await;
+    assert_eq!(a.status, StatusCode::INSUFFICIENT_STORAGE, "{}", a.text);
+    let e = a.error();
+    assert_eq!(e["code"], "storage_full");
+    assert_eq!(e["stored_runs"], 109);
+    assert_eq!(e["quota_runs"], 150);
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .contains("DELETE /api/v1/backfills/{id}"));
+    assert_eq!(counts(&f).0, 2);
+    // Deleting a backfill frees its runs.
+    let del = Request::delete(format!("/api/v1/backfills/{id}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f.state, del).await.status, StatusCode::NO_CONTENT);
+    let a = submit(&f.state, &submission(DAGSTER, "second")).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
 }
