@@ -18,7 +18,18 @@ test('pause, resume and cancel show each state and disable what is not allowed',
   await expect(resume).toBeEnabled();
   await resume.click();
   await expect(status).toHaveText('pending');
+  // Cancel asks first, saying what it stops; "Keep it" and Esc change nothing.
   await cancel.click();
+  await expect(page.getByTestId('confirm-text')).toHaveText('Cancel 11 runs in 11 batches? A cancelled backfill cannot be resumed.');
+  await page.getByTestId('keep').click();
+  await expect(page.getByTestId('confirm')).toHaveCount(0);
+  await expect(status).toHaveText('pending');
+  await cancel.click();
+  await page.getByTestId('keep').press('Escape');
+  await expect(page.getByTestId('confirm')).toHaveCount(0);
+  await expect(status).toHaveText('pending');
+  await cancel.click();
+  await page.getByTestId('confirm-cancel').click();
   await expect(status).toHaveText('cancelled');
   for (const b of [pause, resume, cancel]) await expect(b).toBeDisabled();
   // A deep link shows the stored state.
