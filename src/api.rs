@@ -22,9 +22,9 @@ pub struct DatabaseHealth {
     pub state: String,
 }
 
-/// Ask the backend how it is.
-pub async fn health() -> Result<Health, String> {
-    let response = gloo_net::http::Request::get("/api/v1/health")
+/// Ask the backend at `backend` how it is.
+pub async fn health(backend: Backend) -> Result<Health, String> {
+    let response = gloo_net::http::Request::get(&backend.url("/health"))
         .send()
         .await
         .map_err(|e| format!("the backend did not answer: {e}"))?;

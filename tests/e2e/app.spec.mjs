@@ -34,3 +34,27 @@ test('the app runs under the server\'s Content-Security-Policy, with no violatio
   await page.waitForTimeout(300);
   expect(violations).toEqual([]);
 });
+
+test('the settings close on Esc and on a click outside, and the health badge follows the endpoint', async ({ page }) => {
+  await page.goto(process.env.BASE_URL + '/');
+  const panel = page.getByTestId('settings-panel');
+  const health = page.getByTestId('health');
+  await expect(health).toContainText('Backend ok');
+  await page.getByTestId('settings').click();
+  await expect(panel).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(panel).toBeHidden();
+  await page.getByTestId('settings').click();
+  await expect(panel).toBeVisible();
+  await page.getByTestId('editor').click();
+  await expect(panel).toBeHidden();
+  // Another endpoint is asked at once; back to the page's own, and it is ok again.
+  await page.getByTestId('settings').click();
+  await page.getByTestId('settings-endpoint').fill('http://127.0.0.1:9');
+  await page.getByTestId('settings-endpoint').press('Enter');
+  await page.getByTestId('settings-endpoint').blur();
+  await expect(health).toContainText('Backend unreachable');
+  await page.getByTestId('settings-endpoint').fill('');
+  await page.getByTestId('settings-endpoint').blur();
+  await expect(health).toContainText('Backend ok');
+});

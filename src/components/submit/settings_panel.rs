@@ -11,6 +11,29 @@ use leptos::prelude::*;
 pub fn SettingsPanel() -> impl IntoView {
     let settings = use_settings();
     let token_input = NodeRef::<html::Input>::new();
+    let root = NodeRef::<html::Div>::new();
+    // Esc, or a press anywhere outside the panel and its toggle, closes it.
+    let _ = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && settings.open.get_untracked() {
+            settings.open.set(false);
+        }
+    });
+    let _ = window_event_listener(leptos::ev::pointerdown, move |ev| {
+        if !settings.open.get_untracked() {
+            return;
+        }
+        let inside = match (root.get_untracked(), ev.target()) {
+            (Some(r), Some(t)) => {
+                use wasm_bindgen::JsCast;
+                t.dyn_ref::<web_sys::Node>()
+                    .is_some_and(|n| r.contains(Some(n)))
+            }
+            _ => false,
+        };
+        if !inside {
+            settings.open.set(false);
+        }
+    });
     // Opened by a 401 too: put the cursor in the token field.
     Effect::new(move |_| {
         if settings.open.get() {
@@ -20,7 +43,7 @@ pub fn SettingsPanel() -> impl IntoView {
         }
     });
     view! {
-        <div class="settings">
+        <div class="settings" node_ref=root>
             <button
                 type="button"
                 class="quiet"
