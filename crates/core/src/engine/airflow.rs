@@ -637,30 +637,29 @@ impl Profile for Airflow {
         // Count before iterating: the calendar's count of the cron's fires (or of the
         // steps) in the window, a little more than the engine's at most.
         let limit = input.limit();
-        let rough = match (&step, &cron) {
-            (Step::Cron { .. }, Some(c)) => c.count_between(
+        let span_of = |c: &Cron| {
+            c.count_between(
                 Civil::from_secs(from.t - 15 * 3600),
                 Civil::from_secs(to.t + 15 * 3600),
-            ),
-            (Step::Delta(Delta::Secs(s)), _) => {
+            )
+        };
+        let rough = match &step {
+            Step::Cron { cron, .. } => span_of(cron),
+            Step::Delta(Delta::Secs(s)) => {
                 u64::try_from((to.t - from.t) / s.max(&1)).unwrap_or(0) + 1
             }
-            (Step::Delta(Delta::Months(m)), _) => {
+            Step::Delta(Delta::Months(m)) => {
                 u64::try_from((to.t - from.t) / (28 * 86_400 * m.max(&1))).unwrap_or(0) + 1
             }
             // A union has at least as many runs as its busiest cron.
-            (Step::Multi(steps), _) => steps
+            Step::Multi(steps) => steps
                 .iter()
                 .map(|s| match s {
-                    Step::Cron { cron, .. } => cron.count_between(
-                        Civil::from_secs(from.t - 15 * 3600),
-                        Civil::from_secs(to.t + 15 * 3600),
-                    ),
+                    Step::Cron { cron, .. } => span_of(cron),
                     _ => 0,
                 })
                 .max()
                 .unwrap_or(0),
-            _ => 0,
         };
         if rough > limit.saturating_add(2) {
             diags.push(over_limit(

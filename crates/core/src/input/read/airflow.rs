@@ -627,6 +627,49 @@ impl Ctx<'_, '_, '_> {
         }
     }
 
+    /// A timetable's `timezone` argument as the DAG's zone, or a located error.
+    fn timetable_zone(&mut self, tz: &Py) -> Option<Sp<String>> {
+        match self.zone(tz) {
+            Some(z) => Some(Sp::new(z, self.span(tz))),
+            None => {
+                let at = self.span(tz);
+                self.error(
+                    codes::AIRFLOW_DAG_UNREADABLE,
+                    "the timetable's `timezone` is not a literal the planner can read".to_owned(),
+                    at,
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// A trigger timetable's `interval` argument as the spec's data interval.
+    fn timetable_interval(&mut self, iv: &Py, spec: &mut Spec) {
+        if let Some(d) = self.delta(iv, "interval") {
+            spec.data_interval = Some(Sp::new(d, self.span(iv)));
+        }
+    }
+
+    /// W0551 when the pasted request (`what`: "request body", "command") names another DAG.
+    fn other_dag(&mut self, what: &str, given: &str, dag: Option<&str>, at: Span) {
+        if let Some(dag) = dag.filter(|d| *d != given) {
+            let d = Diagnostic::warning(
+                codes::AIRFLOW_BODY_OTHER_DAG,
+                format!("the {what} names DAG `{given}`, the file defines `{dag}`"),
+            )
+            .at(at);
+            self.r.diags.push(d);
+        }
+    }
+
+    /// N0345 for a reprocess behaviour (written `option`) other than `none`.
+    fn reprocess_note(&mut self, option: &str, at: Span) {
+        let d = Diagnostic::note(codes::AIRFLOW_REPROCESS, format!("`{option}` decides what happens to runs that already exist; the plan is for a DAG with no runs in the window, where every value creates the same runs"))
+            .at(at);
+        self.r.diags.push(d);
+    }
+
     /// `timedelta(...)` or `relativedelta(...)` as an `every` step.
     fn delta(&mut self, p: &Py, what: &str) -> Option<(Unit, i64)> {
         let p = self.resolve(p).clone();
@@ -868,20 +911,14 @@ pub(crate) fn airflow_dag<'t>(text: &'t str, r: &mut Reader<'t>, options: &PlanO
                                 None => cx.error(codes::AIRFLOW_DAG_UNREADABLE, format!("`{short}`'s cron is not a string literal"), at, None),
                             }
                             if let Some(tz) = kwv("timezone").or_else(|| args.get(1).cloned()) {
-                                match cx.zone(&tz) {
-                                    Some(z) => zone = Some(Sp::new(z, cx.span(&tz))),
-                                    None => {
-                                        let tat = cx.span(&tz);
-                                        cx.error(codes::AIRFLOW_DAG_UNREADABLE, "the timetable's `timezone` is not a literal the planner can read".to_owned(), tat, None);
-                                    }
+                                if let Some(z) = cx.timetable_zone(&tz) {
+                                    zone = Some(z);
                                 }
                             }
                             if short == "CronDataIntervalTimetable" {
                                 spec.timetable = Some(Sp::new(Timetable::DataInterval, at));
                             } else if let Some(iv) = kwv("interval") {
-                                if let Some(d) = cx.delta(&iv, "interval") {
-                                    spec.data_interval = Some(Sp::new(d, cx.span(&iv)));
-                                }
+                                cx.timetable_interval(&iv, &mut spec);
                             }
                         }
                         "MultipleCronTriggerTimetable" => {
@@ -897,19 +934,15 @@ pub(crate) fn airflow_dag<'t>(text: &'t str, r: &mut Reader<'t>, options: &PlanO
                                 spec.more_crons = crons[1..].iter().map(|(c, a)| Sp::new(c.clone(), *a)).collect();
                             }
                             match kwv("timezone") {
-                                Some(tz) => match cx.zone(&tz) {
-                                    Some(z) => zone = Some(Sp::new(z, cx.span(&tz))),
-                                    None => {
-                                        let tat = cx.span(&tz);
-                                        cx.error(codes::AIRFLOW_DAG_UNREADABLE, "the timetable's `timezone` is not a literal the planner can read".to_owned(), tat, None);
+                                Some(tz) => {
+                                    if let Some(z) = cx.timetable_zone(&tz) {
+                                        zone = Some(z);
                                     }
-                                },
+                                }
                                 None => cx.error(codes::AIRFLOW_DAG_UNREADABLE, "`MultipleCronTriggerTimetable` needs its `timezone=`".to_owned(), at, None),
                             }
                             if let Some(iv) = kwv("interval") {
-                                if let Some(d) = cx.delta(&iv, "interval") {
-                                    spec.data_interval = Some(Sp::new(d, cx.span(&iv)));
-                                }
+                                cx.timetable_interval(&iv, &mut spec);
                             }
                         }
                         "DeltaTriggerTimetable" | "DeltaDataIntervalTimetable" => {
@@ -924,9 +957,7 @@ pub(crate) fn airflow_dag<'t>(text: &'t str, r: &mut Reader<'t>, options: &PlanO
                             if short == "DeltaDataIntervalTimetable" {
                                 spec.timetable = Some(Sp::new(Timetable::DataInterval, at));
                             } else if let Some(iv) = kwv("interval") {
-                                if let Some(d) = cx.delta(&iv, "interval") {
-                                    spec.data_interval = Some(Sp::new(d, cx.span(&iv)));
-                                }
+                                cx.timetable_interval(&iv, &mut spec);
                             }
                         }
                         "EventsTimetable" => cx.error(codes::AIRFLOW_EVENTS_UNLOADABLE, "airflow 3.3.2 cannot load a DAG whose schedule is an EventsTimetable (\"Failed to serialize DAG ...: '_summary'\"), so it cannot be backfilled".to_owned(), at, Some("the task SDK's serializer drops `_summary`, which the timetable's deserializer reads")),
@@ -1025,24 +1056,13 @@ fn read_body(cx: &mut Ctx<'_, '_, '_>, body: &Py, dag_id: Option<&str>, spec: &m
                 ),
             },
             "dag_id" => {
-                if let (Some(given), Some(dag)) = (cx.string(v), dag_id) {
-                    if given != dag {
-                        let d = Diagnostic::warning(
-                            codes::AIRFLOW_BODY_OTHER_DAG,
-                            format!(
-                                "the request body names DAG `{given}`, the file defines `{dag}`"
-                            ),
-                        )
-                        .at(at);
-                        cx.r.diags.push(d);
-                    }
+                if let Some(given) = cx.string(v) {
+                    cx.other_dag("request body", &given, dag_id, at);
                 }
             }
             "reprocess_behavior" => {
                 if cx.string(v).as_deref().is_some_and(|r| r != "none") {
-                    let d = Diagnostic::note(codes::AIRFLOW_REPROCESS, "`reprocess_behavior` decides what happens to runs that already exist; the plan is for a DAG with no runs in the window, where every value creates the same runs")
-                        .at(at);
-                    cx.r.diags.push(d);
+                    cx.reprocess_note("reprocess_behavior", at);
                 }
             }
             "dag_run_conf" | "run_on_latest_version" => {}
@@ -1162,23 +1182,9 @@ fn read_command(cx: &mut Ctx<'_, '_, '_>, text: &str, dag_id: Option<&str>, spec
                         None,
                     ),
                 },
-                ("--dag-id", Some((v, vs))) => {
-                    if dag_id.is_some_and(|d| d != v) {
-                        let d = Diagnostic::warning(
-                            codes::AIRFLOW_BODY_OTHER_DAG,
-                            format!(
-                                "the command names DAG `{v}`, the file defines `{}`",
-                                dag_id.unwrap_or_default()
-                            ),
-                        )
-                        .at(vs);
-                        cx.r.diags.push(d);
-                    }
-                }
+                ("--dag-id", Some((v, vs))) => cx.other_dag("command", &v, dag_id, vs),
                 ("--reprocess-behavior", Some((v, vs))) if v != "none" => {
-                    let d = Diagnostic::note(codes::AIRFLOW_REPROCESS, "`--reprocess-behavior` decides what happens to runs that already exist; the plan is for a DAG with no runs in the window, where every value creates the same runs")
-                        .at(vs);
-                    cx.r.diags.push(d);
+                    cx.reprocess_note("--reprocess-behavior", vs);
                 }
                 ("--reprocess-behavior" | "--dag-run-conf", Some(_))
                 | ("--dry-run" | "--run-on-latest-version", None) => {}
